@@ -1,0 +1,33 @@
+import { OUTPUT_FADE_SECONDS, OUTPUT_PEAK_DB } from '../constants.js';
+import { type RepresentationConfig, signalLength } from './config.js';
+import { fadeOut, normalizePeak, removeDc } from './envelope.js';
+import { featureToLinearMagnitude } from './features.js';
+import { griffinLim, type GriffinLimOptions } from './griffinlim.js';
+
+export interface VocoderOptions extends GriffinLimOptions {
+  /** Output peak (dBFS); default −1. */
+  peakDb?: number;
+  /** Fade-out length (s); default 20 ms. */
+  fadeSeconds?: number;
+}
+
+/**
+ * Feature (normalised log-mel, mel-major [nMels * nFrames]) → audio at the
+ * representation's sample rate: mel pseudo-inverse, fast Griffin-Lim, then
+ * DC removal, fade-out and peak normalisation — in that order, so the peak
+ * is measured on what is actually played (a loud sample inside the fade
+ * must not set the gain).
+ */
+export function featureToAudio(feature: Float32Array, cfg: RepresentationConfig, opts: VocoderOptions = {}): Float32Array {
+  const expected = cfg.nMels * cfg.nFrames;
+  if (feature.length !== expected) throw new Error(`featureToAudio: feature has ${feature.length} values, expected ${expected}`);
+  for (let i = 0; i < feature.length; i++) {
+    if (!Number.isFinite(feature[i]!)) throw new Error(`featureToAudio: non-finite feature value at index ${i}`);
+  }
+  const mag = featureToLinearMagnitude(feature, cfg);
+  const audio = griffinLim(mag, cfg.nFrames, cfg.nFft, cfg.hop, signalLength(cfg), opts);
+  removeDc(audio);
+  fadeOut(audio, Math.round((opts.fadeSeconds ?? OUTPUT_FADE_SECONDS) * cfg.sampleRate));
+  normalizePeak(audio, opts.peakDb ?? OUTPUT_PEAK_DB);
+  return audio;
+}
