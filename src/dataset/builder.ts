@@ -233,6 +233,7 @@ export function sf2Jobs(opts: BuildOptions, skipped: SkippedFile[], work: string
         }
       }
       let rendered: { x: Float32Array; rate: number } | null = null;
+      let sliced = 0;
       const group = `FluidR3 ${p.name}`;
       const render = () => {
         rendered ??= renderScore(sf2, notes, p.program, 128, work, `drums-${p.program}`);
@@ -252,7 +253,7 @@ export function sf2Jobs(opts: BuildOptions, skipped: SkippedFile[], work: string
             const r = render();
             const s = Math.round((i * spacing + 0.1) * r.rate);
             const x = r.x.slice(s, s + Math.round(1.9 * r.rate));
-            if (i === meta.length - 1) rendered = null; // free the render after its last slice
+            if (++sliced === meta.length) rendered = null; // free the render after its last slice, whatever the job order
             return { channels: [x], rate: r.rate };
           },
         });
@@ -275,6 +276,7 @@ export function sf2Jobs(opts: BuildOptions, skipped: SkippedFile[], work: string
         }
       }
       let rendered: { x: Float32Array; rate: number } | null = null;
+      let sliced = 0;
       const render = () => {
         rendered ??= renderScore(sf2, notes, p.program, 0, work, `tonal-${p.program}`);
         return rendered;
@@ -295,7 +297,7 @@ export function sf2Jobs(opts: BuildOptions, skipped: SkippedFile[], work: string
             const r = render();
             const s = Math.round((i * spacing + 0.1) * r.rate);
             const x = r.x.slice(s, s + Math.round(2.3 * r.rate));
-            if (i === meta.length - 1) rendered = null;
+            if (++sliced === meta.length) rendered = null;
             return { channels: [x], rate: r.rate };
           },
         });
@@ -423,7 +425,9 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
     }
 
     // Write everything into a staging folder, then swap it in.
-    const stage = `${opts.outDir}.partial`;
+    // Resolve first: with a trailing slash ("data/") the stage would land inside outDir and be deleted with it.
+    const outDir = resolve(opts.outDir);
+    const stage = `${outDir}.partial`;
     rmSync(stage, { recursive: true, force: true });
     mkdirSync(join(stage, 'shards'), { recursive: true });
     mkdirSync(join(stage, 'audio'), { recursive: true });
@@ -463,9 +467,9 @@ export async function buildDataset(opts: BuildOptions): Promise<BuildResult> {
         items,
       }),
     );
-    rmSync(opts.outDir, { recursive: true, force: true });
-    mkdirSync(dirname(resolve(opts.outDir)), { recursive: true });
-    renameSync(stage, opts.outDir);
+    rmSync(outDir, { recursive: true, force: true });
+    mkdirSync(dirname(outDir), { recursive: true });
+    renameSync(stage, outDir);
     log(`wrote ${items.length} items to ${opts.outDir}`);
     return { items, skipped, counts };
   } finally {

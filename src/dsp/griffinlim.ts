@@ -33,7 +33,10 @@ export function spectralConvergence(spec: Spectrogram, target: Float32Array): nu
   let num = 0;
   let den = 0;
   for (let i = 0; i < target.length; i++) {
-    const d = Math.hypot(spec.re[i]!, spec.im[i]!) - target[i]!;
+    const r = spec.re[i]!;
+    const m = spec.im[i]!;
+    // sqrt, not Math.hypot: hypot is ~10× slower in V8 and overflow cannot happen here.
+    const d = Math.sqrt(r * r + m * m) - target[i]!;
     num += d * d;
     den += target[i]! * target[i]!;
   }
@@ -84,7 +87,7 @@ export function griffinLim(
       const ti = pi + alpha * (pi - prevIm[i]!);
       prevRe[i] = pr;
       prevIm[i] = pi;
-      const n = Math.hypot(tr, ti);
+      const n = Math.sqrt(tr * tr + ti * ti);
       if (n > 1e-12) {
         const s = mag[i]! / n;
         cur.re[i] = tr * s;

@@ -127,6 +127,10 @@ export function istft(spec: Spectrogram, nFft: number, hop: number, length: numb
 /** Magnitudes |X| of a spectrogram, same layout. */
 export function magnitude(spec: Spectrogram): Float32Array {
   const out = new Float32Array(spec.re.length);
-  for (let i = 0; i < out.length; i++) out[i] = Math.hypot(spec.re[i]!, spec.im[i]!);
+  for (let i = 0; i < out.length; i++) {
+    const r = spec.re[i]!;
+    const m = spec.im[i]!;
+    out[i] = Math.sqrt(r * r + m * m); // not Math.hypot: ~10× slower in V8, and no overflow risk here
+  }
   return out;
 }

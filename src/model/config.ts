@@ -1,0 +1,217 @@
+/**
+ * models/<name>/config.json (docs/model-spec.md §5): type and validation.
+ *
+ * Validation is strict and fails with one line naming the file and the field,
+ * because a config that is half right produces plausible-sounding garbage
+ * rather than an error, and the trainer is written in another language.
+ */
+import { validateRepresentation, type RepresentationConfig } from '../dsp/config.js';
+import { DESCRIPTORS } from '../constants.js';
+import { condDim, valuesForKind, type ConditionKind, type ConditionSpec, type DescriptorStats } from './conditioning.js';
+import type { ScheduleConfig } from './schedule.js';
+import { SAMPLERS, type SamplerName } from './sampler.js';
+
+/** Hyper-parameters of the 1-D U-Net (spec §4) plus the data normalisation (spec §3). */
+export interface ArchitectureConfig {
+  /** [C0, C1, C2] channels per resolution. */
+  channels: [number, number, number];
+  /** Width E of the global embedding. */
+  embedDim: number;
+  /** GroupNorm groups G. */
+  groups: number;
+  /** Attention heads H. */
+  heads: number;
+  /** Length of the cond vector. */
+  condDim: number;
+  /** Input/output channels (mel bands). */
+  nMels: number;
+  /** Frames T (divisible by 4). */
+  nFrames: number;
+  /** x0 = (feature − dataMean) / dataStd. */
+  dataMean: number;
+  dataStd: number;
+  /** Parameter count reported by the trainer (informational, checked against the weights). */
+  params?: number;
+}
+
+export type ModelKind = 'drums' | 'tonal';
+
+export interface ModelConfig {
+  version: number;
+  kind: ModelKind;
+  representation: RepresentationConfig;
+  architecture: ArchitectureConfig;
+  conditions: ConditionSpec[];
+  /** Drum class names or GM family names, in the categorical condition's order. */
+  classes: string[];
+  descriptorStats: DescriptorStats;
+  schedule: ScheduleConfig;
+  /** Defaults for generation. */
+  sampler: { name: SamplerName; steps: number; guidance: number };
+  /** Provenance; free-form apart from being an object. */
+  training: Record<string, unknown>;
+}
+
+/** Name of the categorical condition that holds `classes`, per model kind. */
+export const CLASS_CONDITION: Record<ModelKind, string> = { drums: 'class', tonal: 'family' };
+
+const KINDS: readonly ConditionKind[] = ['categorical', 'pitch', 'scalar', 'descriptors'];
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Validate a parsed config.json. `file` is used in messages, e.g.
+ * `models/drums/config.json: architecture.groups: 32 does not divide channels[0] = 48`.
+ */
+export function validateModelConfig(raw: unknown, file = 'config.json'): ModelConfig {
+  const fail = (field: string, msg: string): never => {
+    throw new Error(`${file}: ${field}: ${msg}`);
+  };
+  const obj = (v: unknown, field: string): Obj => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(field, `expected an object, got ${JSON.stringify(v)}`);
+    return v as Obj;
+  };
+  const num = (o: Obj, key: string, field: string, check: (v: number) => boolean, what: string): number => {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || !check(v)) fail(field, `expected ${what}, got ${JSON.stringify(v)}`);
+    return v as number;
+  };
+  const posInt = (v: number) => Number.isInteger(v) && v > 0;
+  const str = (o: Obj, key: string, field: string): string => {
+    const v = o[key];
+    if (typeof v !== 'string' || v.length === 0) fail(field, `expected a non-empty string, got ${JSON.stringify(v)}`);
+    return v as string;
+  };
+
+  const root = obj(raw, '(root)');
+  const version = num(root, 'version', 'version', posInt, 'a positive integer');
+  const kind = root['kind'];
+  if (kind !== 'drums' && kind !== 'tonal') fail('kind', `expected "drums" or "tonal", got ${JSON.stringify(kind)}`);
+
+  let representation: RepresentationConfig;
+  try {
+    representation = validateRepresentation(root['representation'], 'representation');
+  } catch (e) {
+    throw new Error(`${file}: ${(e as Error).message}`);
+  }
+
+  // --- architecture
+  const a = obj(root['architecture'], 'architecture');
+  const ch = a['channels'];
+  if (!Array.isArray(ch) || ch.length !== 3 || !ch.every((c) => typeof c === 'number' && posInt(c))) {
+    fail('architecture.channels', `expected 3 positive integers [C0, C1, C2], got ${JSON.stringify(ch)}`);
+  }
+  const channels = ch as [number, number, number];
+  const architecture: ArchitectureConfig = {
+    channels,
+    embedDim: num(a, 'embedDim', 'architecture.embedDim', posInt, 'a positive integer'),
+    groups: num(a, 'groups', 'architecture.groups', posInt, 'a positive integer'),
+    heads: num(a, 'heads', 'architecture.heads', posInt, 'a positive integer'),
+    condDim: num(a, 'condDim', 'architecture.condDim', posInt, 'a positive integer'),
+    nMels: num(a, 'nMels', 'architecture.nMels', posInt, 'a positive integer'),
+    nFrames: num(a, 'nFrames', 'architecture.nFrames', (v) => posInt(v) && v % 4 === 0, 'a positive integer divisible by 4'),
+    dataMean: num(a, 'dataMean', 'architecture.dataMean', () => true, 'a finite number'),
+    dataStd: num(a, 'dataStd', 'architecture.dataStd', (v) => v > 0, 'a number > 0'),
+  };
+  if (a['params'] !== undefined) architecture.params = num(a, 'params', 'architecture.params', posInt, 'a positive integer');
+  const [c0, c1, c2] = channels;
+  // Every GroupNorm input width, including the concatenations of the up path.
+  const normed: [string, number][] = [
+    ['channels[0]', c0], ['channels[1]', c1], ['channels[2]', c2],
+    ['channels[2] + channels[2]', c2 + c2], ['channels[2] + channels[1]', c2 + c1], ['channels[1] + channels[0]', c1 + c0],
+  ];
+  for (const [what, c] of normed) {
+    if (c % architecture.groups !== 0) fail('architecture.groups', `${architecture.groups} does not divide ${what} = ${c}`);
+  }
+  if (c2 % architecture.heads !== 0) fail('architecture.heads', `${architecture.heads} does not divide channels[2] = ${c2}`);
+  if (architecture.nMels !== representation.nMels) {
+    fail('architecture.nMels', `${architecture.nMels} differs from representation.nMels ${representation.nMels}`);
+  }
+  if (architecture.nFrames !== representation.nFrames) {
+    fail('architecture.nFrames', `${architecture.nFrames} differs from representation.nFrames ${representation.nFrames}`);
+  }
+
+  // --- conditions
+  const cs = root['conditions'];
+  if (!Array.isArray(cs) || cs.length === 0) fail('conditions', `expected a non-empty array, got ${JSON.stringify(cs)}`);
+  const conditions: ConditionSpec[] = (cs as unknown[]).map((c, i) => {
+    const f = `conditions[${i}]`;
+    const o = obj(c, f);
+    const name = str(o, 'name', `${f}.name`);
+    const k = o['kind'];
+    if (!KINDS.includes(k as ConditionKind)) fail(`${f}.kind`, `expected one of ${KINDS.join(', ')}, got ${JSON.stringify(k)}`);
+    const size = num(o, 'size', `${f}.size`, (v) => Number.isInteger(v) && v >= 2, 'an integer ≥ 2 (values + mask flag)');
+    const values = valuesForKind(k as ConditionKind);
+    if (values !== null && size !== values + 1) fail(`${f}.size`, `a ${String(k)} condition has ${values} values + 1 flag = ${values + 1}, got ${size}`);
+    return { name, kind: k as ConditionKind, size };
+  });
+  const names = new Set<string>();
+  conditions.forEach((c, i) => {
+    if (names.has(c.name)) fail(`conditions[${i}].name`, `duplicate condition "${c.name}"`);
+    names.add(c.name);
+  });
+  if (condDim(conditions) !== architecture.condDim) {
+    fail('architecture.condDim', `${architecture.condDim} differs from the conditions' total size ${condDim(conditions)}`);
+  }
+
+  // --- classes: the kind's categorical condition must exist and match
+  const cls = root['classes'];
+  if (!Array.isArray(cls) || cls.length === 0 || !cls.every((c) => typeof c === 'string' && c.length > 0)) {
+    fail('classes', `expected a non-empty array of names, got ${JSON.stringify(cls)}`);
+  }
+  const classes = cls as string[];
+  if (new Set(classes).size !== classes.length) fail('classes', 'contains duplicate names');
+  const classIdx = conditions.findIndex((c) => c.name === CLASS_CONDITION[kind as ModelKind]);
+  const classCond = conditions[classIdx];
+  if (!classCond || classCond.kind !== 'categorical') {
+    fail('conditions', `a ${String(kind)} model needs a categorical condition named "${CLASS_CONDITION[kind as ModelKind]}"`);
+  }
+  if (classCond!.size - 1 !== classes.length) {
+    fail(`conditions[${classIdx}].size`, `${classCond!.size} = K + 1 does not match ${classes.length} classes`);
+  }
+  if (kind === 'drums' && conditions.some((c) => c.kind === 'pitch')) fail('conditions', 'a drums model has no pitch condition');
+  if (kind === 'tonal' && !conditions.some((c) => c.name === 'pitch' && c.kind === 'pitch')) {
+    fail('conditions', 'a tonal model needs a pitch condition named "pitch"');
+  }
+
+  // --- descriptor stats
+  const ds = obj(root['descriptorStats'], 'descriptorStats');
+  const vec = (key: 'mean' | 'std', check: (v: number) => boolean, what: string): number[] => {
+    const v = ds[key];
+    if (!Array.isArray(v) || v.length !== DESCRIPTORS.length || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && check(x))) {
+      fail(`descriptorStats.${key}`, `expected ${DESCRIPTORS.length} ${what}, got ${JSON.stringify(v)}`);
+    }
+    return v as number[];
+  };
+  const descriptorStats = { mean: vec('mean', () => true, 'finite numbers'), std: vec('std', (x) => x > 0, 'numbers > 0') };
+
+  // --- schedule
+  const sc = obj(root['schedule'], 'schedule');
+  if (sc['type'] !== 'cosine-logsnr') fail('schedule.type', `expected "cosine-logsnr", got ${JSON.stringify(sc['type'])}`);
+  const logSnrMin = num(sc, 'logSnrMin', 'schedule.logSnrMin', () => true, 'a finite number');
+  const logSnrMax = num(sc, 'logSnrMax', 'schedule.logSnrMax', (v) => v > logSnrMin, `a number above logSnrMin ${logSnrMin}`);
+
+  // --- sampler defaults
+  const sa = obj(root['sampler'], 'sampler');
+  if (!SAMPLERS.includes(sa['name'] as SamplerName)) fail('sampler.name', `expected one of ${SAMPLERS.join(', ')}, got ${JSON.stringify(sa['name'])}`);
+  const sampler = {
+    name: sa['name'] as SamplerName,
+    steps: num(sa, 'steps', 'sampler.steps', (v) => posInt(v) && v <= 1000, 'an integer in 1–1000'),
+    guidance: num(sa, 'guidance', 'sampler.guidance', (v) => v >= 0, 'a number ≥ 0'),
+  };
+
+  const training = root['training'] === undefined ? {} : obj(root['training'], 'training');
+
+  return {
+    version,
+    kind: kind as ModelKind,
+    representation,
+    architecture,
+    conditions,
+    classes,
+    descriptorStats,
+    schedule: { type: 'cosine-logsnr', logSnrMin, logSnrMax },
+    sampler,
+    training,
+  };
+}
