@@ -1,0 +1,1 @@
+"""Python trainer for the diffusion one-shot models (see docs/model-spec.md)."""

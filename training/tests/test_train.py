@@ -1,0 +1,151 @@
+import contextlib
+import csv
+import io
+import os
+import tempfile
+import unittest
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from training import data as D
+from training import export as E
+from training import model as M
+from training import train as T
+
+TINY = ['--channels', '16,24,32', '--embed', '32', '--groups', '4', '--heads', '2', '--batch', '8',
+        '--threads', '1', '--val-items', '16', '--log-every', '1000', '--warmup', '2', '--lr', '1e-3']
+
+
+def quiet_main(argv):
+    with contextlib.redirect_stdout(io.StringIO()):
+        T.main(argv)
+
+
+def load(path):
+    return T.load_checkpoint(path)
+
+
+class TestTraining(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.data = os.path.join(cls.tmp.name, 'shards')
+        D.write_synthetic(cls.data, 'drums', {'train': 40, 'val': 12}, n_mels=16, n_frames=16, seed=1)
+        D.write_synthetic(cls.data, 'tonal', {'train': 20, 'val': 6}, n_mels=16, n_frames=8, seed=2)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def run_dir(self, name):
+        return os.path.join(self.tmp.name, 'runs', name)
+
+    def test_stats_and_cond(self):
+        st = D.compute_stats(self.data, 'drums')
+        x = np.load(os.path.join(self.data, 'drums_train.npy')).astype(np.float64)
+        self.assertAlmostEqual(st['dataMean'], x.mean(), places=9)
+        self.assertAlmostEqual(st['dataStd'], x.std(), places=9)
+        sp = D.Split(self.data, 'drums', 'train', st)
+        self.assertAlmostEqual(float(sp.x.mean()), 0.0, places=4)
+        self.assertEqual(tuple(sp.cond.shape), (40, 16))
+        self.assertTrue(bool((sp.cond[:, 10] == 1).all()) and bool((sp.cond[:, 15] == 1).all()))
+        z = sp.cond[:, 11:15]
+        self.assertLess(float(z.mean(0).abs().max()), 1e-5)  # normalised with train stats
+        st = D.compute_stats(self.data, 'tonal')
+        self.assertEqual(tuple(D.Split(self.data, 'tonal', 'val', st).cond.shape), (6, 41))
+
+    def test_steps_lower_loss_on_fixed_batch(self):
+        torch.manual_seed(0)
+        m = M.UNet1D(16, [16, 24, 32], 32, 4, 2, 16)
+        g = torch.Generator().manual_seed(0)
+        x0 = torch.randn(8, 16, 16, generator=g).cumsum(2) * 0.3
+        t = torch.rand(8, generator=g)
+        noise = torch.randn(8, 16, 16, generator=g)
+        cond = torch.randn(8, 16, generator=g)
+        xt, v = M.v_loss_terms(x0, t, noise)
+        opt = torch.optim.AdamW(m.parameters(), lr=2e-3)
+        losses = []
+        for _ in range(20):
+            loss = F.mse_loss(m(xt, t, cond), v)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss))
+        self.assertLess(losses[-1], 0.8 * losses[0])
+        self.assertTrue(all(b < a for a, b in zip(losses, losses[1:])), losses)
+
+    def test_resume_is_exact(self):
+        common = TINY + ['--kind', 'drums', '--data', self.data, '--steps', '6', '--ckpt-every', '3',
+                         '--val-every', '2', '--seed', '3']
+        a = self.run_dir('a')
+        b = self.run_dir('b')
+        quiet_main(common + ['--run', a])
+        quiet_main(common + ['--run', b, '--stop-after', '5'])  # "killed" after step 5; checkpoint at 3
+        self.assertEqual(load(os.path.join(b, T.CKPT))['step'], 3)
+        quiet_main(common + ['--run', b])  # resumes from 3
+        ca, cb = load(os.path.join(a, T.CKPT)), load(os.path.join(b, T.CKPT))
+        self.assertEqual(ca['step'], 6)
+        self.assertEqual(cb['step'], 6)
+        for key in ('model', 'ema'):
+            for k, v in ca[key].items():
+                self.assertTrue(torch.equal(v, cb[key][k]), f'{key}.{k}')
+        for s, st in ca['opt']['state'].items():
+            for k, v in st.items():
+                self.assertTrue(torch.equal(torch.as_tensor(v), torch.as_tensor(cb['opt']['state'][s][k])), k)
+        self.assertTrue(torch.equal(ca['gen'], cb['gen']))
+        with open(os.path.join(a, 'loss.csv')) as fa, open(os.path.join(b, 'loss.csv')) as fb:
+            ra, rb = list(csv.DictReader(fa)), list(csv.DictReader(fb))
+        self.assertEqual(ra, rb)
+        self.assertEqual([r['step'] for r in ra], [str(i) for i in range(1, 7)])
+        self.assertEqual([bool(r['val_loss']) for r in ra], [False, True, False, True, False, True])
+        self.assertTrue(os.path.exists(os.path.join(a, 'loss.png')))
+        # export of the run: config per spec, EMA weights
+        out = os.path.join(self.tmp.name, 'models', 'drums')
+        cfg = E.export_run(a, out)
+        self.assertEqual(cfg['training']['steps'], 6)
+        self.assertEqual(cfg['training']['trainItems'], 40)
+        self.assertEqual(cfg['training']['valItems'], 12)
+        self.assertAlmostEqual(cfg['training']['valLoss'], float(ra[-1]['val_loss']), places=4)
+        self.assertEqual(cfg['architecture']['condDim'], 16)
+        self.assertEqual(cfg['architecture']['nFrames'], 16)
+        self.assertEqual(cfg['sampler'], {'name': 'dpmpp-2m', 'steps': 10, 'guidance': 3.0})
+        self.assertEqual(len(cfg['classes']), 10)
+        back, _ = E.import_model(out)
+        for k, v in ca['ema'].items():
+            self.assertLess(float((back.state_dict()[k] - v).abs().max()), 1e-2 * (1 + float(v.abs().max())))
+
+    def test_val_set_fixed(self):
+        st = D.compute_stats(self.data, 'drums')
+        val = D.Split(self.data, 'drums', 'val', st)
+        a = T.make_val_set(val, 8, 0)
+        b = T.make_val_set(val, 8, 0)
+        for x, y in zip(a, b):
+            self.assertTrue(torch.equal(x, y))
+        self.assertEqual(a[0].shape[0], 8)
+
+    def test_time_budget_fixes_steps(self):
+        r = self.run_dir('budget')
+        old = T.BUDGET_WINDOW
+        T.BUDGET_WINDOW = (1, 3)
+        try:
+            quiet_main(TINY + ['--kind', 'drums', '--data', self.data, '--steps', '1000', '--run', r,
+                               '--time-budget', '0.02', '--val-every', '1000', '--ckpt-every', '1000'])
+        finally:
+            T.BUDGET_WINDOW = old
+        ck = load(os.path.join(r, T.CKPT))
+        self.assertTrue(ck['args']['steps_fixed'])
+        self.assertEqual(ck['step'], ck['args']['steps'])
+        self.assertLess(ck['step'], 1000)
+
+    def test_tonal_short_run(self):
+        r = self.run_dir('tonal')
+        quiet_main(TINY + ['--kind', 'tonal', '--data', self.data, '--steps', '2', '--run', r, '--val-every', '2'])
+        ck = load(os.path.join(r, T.CKPT))
+        self.assertEqual(ck['arch']['condDim'], 41)
+        self.assertEqual(ck['step'], 2)
+
+
+if __name__ == '__main__':
+    unittest.main()
