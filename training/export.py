@@ -168,6 +168,28 @@ def import_model(model_dir: str) -> Tuple[M.UNet1D, Dict]:
     return model, config
 
 
+def class_descriptor_stats(data_dir: Optional[str], kind: str) -> Optional[Dict[str, Dict[str, List[float]]]]:
+    """Per class (drums) or family (tonal): mean/std of the raw descriptors on the train split.
+
+    The prompt module measures "bright kick" from the kicks' own brightness, not from the
+    all-drums mean (a kick's centroid is ~3 octaves below a hat's). None when the shards
+    are not on this machine (exporting a run copied from elsewhere).
+    """
+    path = os.path.join(data_dir or '', f'{kind}_train.json')
+    if not data_dir or not os.path.exists(path):
+        return None
+    with open(path) as f:
+        items = json.load(f)['items']
+    key = 'class' if kind == 'drums' else 'family'
+    names = M.DRUM_CLASSES if kind == 'drums' else M.GM_FAMILIES
+    out = {}
+    for i, name in enumerate(names):
+        group = [it for it in items if int(it[key]) == i]
+        if group:
+            out[name] = D.descriptor_stats(group)
+    return out
+
+
 def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10, guidance: float = 3.0) -> Dict:
     ck = load_checkpoint(os.path.join(run, 'ckpt.pt'))
     arch = dict(ck['arch'])
@@ -187,6 +209,9 @@ def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10
         'batch': int(args['batch']), 'lr': float(args['lr']), 'ema': float(args['ema']),
         'trainSeconds': round(float(ck.get('elapsed', 0.0)), 1),
     }
+    class_stats = class_descriptor_stats(args.get('data'), kind)
+    if class_stats is not None:
+        training['classDescriptorStats'] = class_stats
     rep = D.representation(kind, args.get('data'))
     rep['nMels'], rep['nFrames'] = int(arch['nMels']), int(arch['nFrames'])
     config = make_config(kind, arch, ck['stats']['descriptorStats'], rep, training, sampler_steps, guidance)
