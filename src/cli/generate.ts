@@ -19,11 +19,15 @@ import { validateModelConfig, type ModelConfig, type ModelKind } from '../model/
 import { resolveRequest, type GenerateRequest } from '../model/requests.js';
 import { SAMPLERS, type SamplerName } from '../model/sampler.js';
 import type { MidiNote } from '../units.js';
+import { parsePrompt, PromptError, promptToRequest, type PromptParse } from '../prompt/index.js';
 
 /** Parsed command line. */
 export interface CliOptions {
   model: ModelKind;
-  class: string;
+  /** Drum class or GM family; may be absent when a prompt names one. */
+  class?: string;
+  /** Parsed --prompt text. */
+  prompt?: PromptParse;
   pitch?: MidiNote;
   seed: number;
   count: number;
@@ -89,8 +93,9 @@ const num = (min: number, max: number) => (v: string): number => {
 function buildCommand(): Command {
   return new Command('generate')
     .description('Generate one-shots with a trained diffusion model and write 24-bit 44.1 kHz WAV files.')
-    .addOption(new Option('--model <name>', 'model: drums or tonal (folder models/<name>)').choices(['drums', 'tonal']).makeOptionMandatory())
-    .requiredOption('--class <name>', 'drum class (kick, snare, …) or GM family (bass, piano, …)')
+    .addOption(new Option('--model <name>', 'model: drums or tonal (folder models/<name>; with --prompt, inferred from it)').choices(['drums', 'tonal']))
+    .option('--class <name>', 'drum class (kick, snare, …) or GM family (bass, piano, …)')
+    .option('--prompt <text>', 'a description, e.g. "punchy dark 808 kick with a long tail" or "warm rhodes in A3"')
     .option('--pitch <note>', 'tonal: MIDI note or name, e.g. 36, C2, A#3 (default C4)')
     .option('--velocity <v>', `tonal: MIDI velocity 1–127 (default ${DEFAULT_VELOCITY})`, int('velocity', 1, 127))
     .option('--seed <n>', 'first seed', int('seed', 0, 0xffffffff), 0)
@@ -123,9 +128,22 @@ export function parseArgs(argv: readonly string[]): CliOptions | null {
     throw e;
   }
   const o = cmd.opts<Record<string, unknown>>();
+  let prompt: PromptParse | undefined;
+  if (o['prompt'] !== undefined) {
+    try {
+      prompt = parsePrompt(o['prompt'] as string);
+    } catch (e) {
+      if (e instanceof PromptError) throw new CliError(`--prompt: ${e.message}`);
+      throw e;
+    }
+  }
+  if (o['class'] === undefined && !prompt) throw new CliError('--class or --prompt is required');
+  const model = (o['model'] as ModelKind | undefined) ?? prompt?.kind;
+  if (!model) throw new CliError('--model: not given, and the prompt names no instrument to infer it from (say e.g. "kick" or "bass", or pass --model)');
   const opts: CliOptions = {
-    model: o['model'] as ModelKind,
-    class: o['class'] as string,
+    model,
+    ...(o['class'] !== undefined ? { class: o['class'] as string } : {}),
+    ...(prompt ? { prompt } : {}),
     seed: o['seed'] as number,
     count: o['count'] as number,
     out: o['out'] as string,
@@ -142,8 +160,12 @@ export function parseArgs(argv: readonly string[]): CliOptions | null {
   return opts;
 }
 
-/** The generate requests for parsed options, checked against the model's config (pure). */
-export function buildRequests(opts: CliOptions, config: ModelConfig): GenerateRequest[] {
+/**
+ * The generate requests for parsed options, checked against the model's config
+ * (pure). Prompt warnings (dropped words, clamped targets) go to `warn`.
+ */
+export function buildRequests(opts: CliOptions, config: ModelConfig, warn: (msg: string) => void = () => {}): GenerateRequest[] {
+  if (opts.prompt) return buildPromptRequests(opts, opts.prompt, config, warn);
   const base: Omit<GenerateRequest, 'seed'> =
     config.kind === 'drums'
       ? { class: opts.class }
@@ -160,6 +182,33 @@ export function buildRequests(opts: CliOptions, config: ModelConfig): GenerateRe
   } catch (e) {
     const msg = (e as Error).message.replace(/^request: /, '');
     throw new CliError(msg.replace(/^unknown (class|family)/, '--class: unknown $1'));
+  }
+  return requests;
+}
+
+function buildPromptRequests(opts: CliOptions, parse: PromptParse, config: ModelConfig, warn: (msg: string) => void): GenerateRequest[] {
+  const requests: GenerateRequest[] = [];
+  for (let i = 0; i < opts.count; i++) {
+    const r = promptToRequest(parse, config, {
+      seed: opts.seed + i,
+      ...(opts.class !== undefined ? (config.kind === 'drums' ? { class: opts.class } : { family: opts.class }) : {}),
+      ...(opts.pitch !== undefined ? { pitch: opts.pitch } : {}),
+      ...(opts.velocity !== undefined ? { velocity: opts.velocity } : {}),
+      ...(opts.guidance !== undefined ? { guidance: opts.guidance } : {}),
+      ...(opts.steps !== undefined ? { steps: opts.steps } : {}),
+      ...(opts.sampler !== undefined ? { sampler: opts.sampler } : {}),
+    });
+    if (!r.ok) throw new CliError(`--prompt: ${r.error}`);
+    if (i === 0) {
+      for (const w of [...parse.warnings, ...r.warnings]) warn(`--prompt: ${w}`);
+      if (parse.unknown.length > 0) warn(`--prompt: unknown word(s) ignored: ${parse.unknown.join(', ')}`);
+      try {
+        resolveRequest(config, r.request);
+      } catch (e) {
+        throw new CliError(`--prompt: ${(e as Error).message.replace(/^request: /, '')}`);
+      }
+    }
+    requests.push(r.request);
   }
   return requests;
 }
@@ -239,8 +288,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (!opts) return 0;
     const modelDir = opts.modelDir ? path.resolve(opts.modelDir) : path.join(repoRoot, 'models', opts.model);
     const config = await readConfig(modelDir, opts.model, opts.modelDir !== undefined);
-    const requests = buildRequests(opts, config);
-    const names = requests.map((r) => outputName(opts.class, config.kind === 'tonal' ? r.pitch : undefined, r.seed));
+    const requests = buildRequests(opts, config, (msg) => process.stderr.write(`generate: ${msg}\n`));
+    const names = requests.map((r) => outputName((r.class ?? r.family)!, config.kind === 'tonal' ? r.pitch : undefined, r.seed));
     const outDir = path.resolve(opts.out);
     await prepareOutDir(outDir, names);
 

@@ -69,7 +69,8 @@ describe('argument parsing (pure)', () => {
   });
   it.each([
     [['--model', 'bass', '--class', 'kick', '--out', 'x'], /--model <name>' argument 'bass' is invalid/],
-    [['--model', 'drums', '--out', 'x'], /required option '--class <name>' not specified/],
+    [['--model', 'drums', '--out', 'x'], /--class or --prompt is required/],
+    [['--class', 'kick', '--out', 'x'], /--model: not given/],
     [['--model', 'drums', '--class', 'kick'], /required option '--out <dir>' not specified/],
     [[...base, '--seed', '1.5'], /--seed <n>' argument '1.5' is invalid/],
     [[...base, '--seed', '4294967295', '--count', '2'], /runs past the largest seed/],
