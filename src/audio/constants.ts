@@ -1,0 +1,45 @@
+/**
+ * Audio-side constants shared by the main thread, the generation worker and
+ * the AudioWorklet. Each carries its unit. Global ones (sample rate, render
+ * quantum) live in src/constants.ts and are re-exported here so every thread
+ * imports one module.
+ */
+export { RENDER_QUANTUM, SAMPLE_RATE } from '../constants.js';
+
+/** Pads the instrument holds (pads); the page shows them as a 4 × 4 grid. */
+export const PAD_COUNT = 16;
+/** Grid columns (pads). */
+export const GRID_COLUMNS = 4;
+/** Voices that may sound at once before the oldest is stolen (voices). */
+export const MAX_VOICES = 32;
+/** Physical voice slots: the polyphony limit plus room for voices fading out after a steal (voices). */
+export const VOICE_SLOTS = MAX_VOICES * 2;
+/** Fade-out of a stolen voice (seconds). */
+export const STEAL_RELEASE_SECONDS = 0.005;
+/** Fade-out of a choked voice, e.g. an open hat cut by the closed hat (seconds). */
+export const CHOKE_RELEASE_SECONDS = 0.01;
+/** Trigger events the worklet can hold ahead of time (events). */
+export const MAX_PENDING_EVENTS = 256;
+/** Ready variations each mapped pad keeps (one-shots). */
+export const DEFAULT_VARIATIONS = 4;
+/** Velocity curve exponent: gain = (velocity / 127)^k; k = 2 is the DLS/GM 40·log10 law (dimensionless). */
+export const VELOCITY_CURVE_EXPONENT = 2;
+/** Master limiter ceiling: the output never exceeds it (dBFS). */
+export const LIMITER_CEILING_DB = -0.3;
+/**
+ * Master limiter knee width (dB below the ceiling): below it the limiter is
+ * transparent, so a single full-velocity one-shot (peak −1 dBFS) passes untouched.
+ */
+export const LIMITER_KNEE_DB = 0.6;
+/** Master limiter release time constant (seconds). */
+export const LIMITER_RELEASE_SECONDS = 0.08;
+/** Output channels of the player (channels). */
+export const OUTPUT_CHANNELS = 2;
+/** Name the player AudioWorkletProcessor registers under. */
+export const PLAYER_PROCESSOR_NAME = 'oneshot-player';
+/** Choke group of the open hat in the default kit (group id; 0 = none). */
+export const HAT_CHOKE_GROUP = 1;
+/** One-shots the generation worker runs in one network call at most (one-shots). */
+export const GENERATION_MAX_BATCH = 8;
+/** One-shots the engine keeps requested from the worker at once: two batches, so the worker never idles between them (one-shots). */
+export const GENERATION_WINDOW = 2 * GENERATION_MAX_BATCH;

@@ -1,0 +1,134 @@
+/**
+ * Main-thread side of the player worklet, on standardized-audio-context:
+ * creates the context, loads the worklet module, and sends samples (by
+ * transfer), triggers and pad settings over the node's MessagePort.
+ */
+import { AudioContext, AudioWorkletNode, type IAudioContext, type IAudioWorkletNode } from 'standardized-audio-context';
+import type { Hz, Seconds, Velocity } from '../units.js';
+import { OUTPUT_CHANNELS, PLAYER_PROCESSOR_NAME } from './constants.js';
+import type { PlayerMessage, PlayerReply, PlayerStats } from './protocol.js';
+import type { PadParams } from './voices.js';
+
+/** What the engine needs from a player (a fake in tests). */
+export interface PlayerPort {
+  upload(id: number, data: Float32Array, sampleRate: Hz): void;
+  free(ids: readonly number[]): void;
+  trigger(pad: number, id: number, velocity: Velocity, time?: Seconds): void;
+  setPad(pad: number, params: Partial<PadParams>): void;
+  setChoke(enabled: boolean): void;
+}
+
+export type ContextState = 'suspended' | 'running' | 'closed' | 'interrupted';
+
+export class AudioPlayer implements PlayerPort {
+  private token = 0;
+  private readonly waiting = new Map<number, (s: PlayerStats) => void>();
+  private readonly stateListeners = new Set<(s: ContextState) => void>();
+  lastError: string | null = null;
+
+  private constructor(
+    readonly context: IAudioContext,
+    readonly node: IAudioWorkletNode<IAudioContext>,
+  ) {
+    node.port.onmessage = (e: MessageEvent<PlayerReply>) => {
+      const r = e.data;
+      if (r.type === 'stats') {
+        this.waiting.get(r.token)?.(r);
+        this.waiting.delete(r.token);
+      } else if (r.type === 'error') {
+        this.lastError = r.message;
+      }
+    };
+    node.onprocessorerror = () => {
+      this.lastError = 'the player worklet crashed';
+    };
+    context.onstatechange = () => {
+      for (const l of this.stateListeners) l(this.state);
+    };
+  }
+
+  /**
+   * Create a context (suspended until a user gesture, as browsers require),
+   * load the worklet from `workletUrl` and connect the player to the output.
+   */
+  static async create(workletUrl: string, context: IAudioContext = new AudioContext({ latencyHint: 'interactive' })): Promise<AudioPlayer> {
+    if (!context.audioWorklet || AudioWorkletNode === undefined) throw new Error('this browser has no AudioWorklet');
+    await context.audioWorklet.addModule(workletUrl);
+    const node = new AudioWorkletNode(context, PLAYER_PROCESSOR_NAME, {
+      numberOfInputs: 0,
+      numberOfOutputs: 1,
+      outputChannelCount: [OUTPUT_CHANNELS],
+    });
+    node.connect(context.destination);
+    return new AudioPlayer(context, node);
+  }
+
+  get state(): ContextState {
+    return this.context.state as ContextState;
+  }
+
+  get sampleRate(): Hz {
+    return this.context.sampleRate;
+  }
+
+  onStateChange(cb: (s: ContextState) => void): () => void {
+    this.stateListeners.add(cb);
+    cb(this.state);
+    return () => this.stateListeners.delete(cb);
+  }
+
+  /** Resume after a user gesture (no-op when running). */
+  async resume(): Promise<void> {
+    if (this.context.state !== 'running') await this.context.resume();
+  }
+
+  upload(id: number, data: Float32Array, sampleRate: Hz): void {
+    this.post({ type: 'sample', id, data, sampleRate }, [data.buffer as ArrayBuffer]);
+  }
+
+  free(ids: readonly number[]): void {
+    if (ids.length > 0) this.post({ type: 'free', ids: [...ids] });
+  }
+
+  /** Play sample `id` on `pad`; `time` in context seconds, default now (the next quantum). */
+  trigger(pad: number, id: number, velocity: Velocity, time: Seconds = this.context.currentTime): void {
+    this.post({ type: 'trigger', pad, id, velocity, time });
+  }
+
+  setPad(pad: number, params: Partial<PadParams>): void {
+    this.post({ type: 'pad', pad, params });
+  }
+
+  setChoke(enabled: boolean): void {
+    this.post({ type: 'choke', enabled });
+  }
+
+  stop(): void {
+    this.post({ type: 'stop' });
+  }
+
+  /** Ask the worklet for its counters and output peak since the last query. */
+  query(timeoutMs = 1000): Promise<PlayerStats> {
+    const token = ++this.token;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(token);
+        reject(new Error('the player worklet did not answer'));
+      }, timeoutMs);
+      this.waiting.set(token, (s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      this.post({ type: 'query', token });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.node.disconnect();
+    if (this.context.state !== 'closed') await this.context.close();
+  }
+
+  private post(msg: PlayerMessage, transfer: Transferable[] = []): void {
+    this.node.port.postMessage(msg, transfer);
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The real worklet file, bundled, in node-web-audio-api's OfflineAudioContext:
+ * messages in over the MessagePort, audio out of the render graph.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { AudioWorkletNode, OfflineAudioContext } from 'node-web-audio-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLAYER_PROCESSOR_NAME } from '../../src/audio/constants.js';
+import type { PlayerMessage, PlayerReply } from '../../src/audio/protocol.js';
+
+// node-web-audio-api 2.x calls Promise.withResolvers (Node ≥ 22); Node 20 lacks it.
+const P = Promise as unknown as { withResolvers?: () => unknown };
+P.withResolvers ??= () => {
+  let resolve!: (v: unknown) => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise((a, b) => {
+    resolve = a;
+    reject = b;
+  });
+  return { promise, resolve, reject };
+};
+
+let dir = '';
+let worklet = '';
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'player-worklet-'));
+  worklet = path.join(dir, 'player.worklet.js');
+  await esbuild.build({
+    entryPoints: [path.resolve(__dirname, '../../worklets/player.worklet.ts')],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    outfile: worklet,
+    logLevel: 'error',
+  });
+});
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Render `seconds` with the player, after sending `messages` and waiting for the worklet to have them all. */
+async function render(sampleRate: number, seconds: number, messages: Outgoing[]) {
+  const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: Math.round(seconds * sampleRate), sampleRate });
+  await ctx.audioWorklet.addModule(worklet);
+  const node = new AudioWorkletNode(ctx, PLAYER_PROCESSOR_NAME, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [2] });
+  node.connect(ctx.destination);
+  const replies: PlayerReply[] = [];
+  node.port.onmessage = (e: MessageEvent<PlayerReply>) => replies.push(e.data);
+  for (const { msg, transfer } of messages) node.port.postMessage(msg, transfer ?? []);
+  // Messages on one port arrive in order: once the query is answered, everything before it is in.
+  node.port.postMessage({ type: 'query', token: 1 } satisfies PlayerMessage);
+  const t0 = Date.now();
+  while (!replies.some((r) => r.type === 'stats')) {
+    if (Date.now() - t0 > 60_000) throw new Error('the worklet did not answer');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const buf = await ctx.startRendering();
+  node.port.close?.();
+  return { L: buf.getChannelData(0), R: buf.getChannelData(1), replies };
+}
+
+type Outgoing = { msg: PlayerMessage; transfer?: Transferable[] };
+
+function sampleMsg(id: number, data: Float32Array, sampleRate = 44100): Outgoing {
+  return { msg: { type: 'sample', id, data, sampleRate } as PlayerMessage, transfer: [data.buffer as ArrayBuffer] };
+}
+
+describe('player worklet offline render (node-web-audio-api)', () => {
+  it('the first non-zero sample of each hit is exactly at round(t·sr)', async () => {
+    const sr = 44100;
+    const times = [0.0123, 0.05, 0.1 + 17 / sr, 0.1502];
+    const msgs: Outgoing[] = [sampleMsg(1, new Float32Array(200).fill(0.5))];
+    for (const t of times) msgs.push({ msg: { type: 'trigger', pad: 0, id: 1, velocity: 127, time: t } });
+    const { L, R } = await render(sr, 0.2, msgs);
+    const onsets: number[] = [];
+    for (let i = 0; i < L.length; i++) if (L[i] !== 0 && (i === 0 || L[i - 1] === 0)) onsets.push(i);
+    expect(onsets).toEqual(times.map((t) => Math.round(t * sr)));
+    expect(L[onsets[0]!]).toBeCloseTo(0.5, 6);
+    expect(R[onsets[0]!]).toBeCloseTo(0.5, 6);
+  }, 240_000);
+
+  it('at 48 kHz too, with the 44.1 kHz one-shot resampled', async () => {
+    const sr = 48000;
+    const t = 0.0311;
+    const { L } = await render(sr, 0.1, [sampleMsg(7, new Float32Array(441).fill(0.25)), { msg: { type: 'trigger', pad: 3, id: 7, velocity: 127, time: t } }]);
+    const first = L.findIndex((v) => v !== 0);
+    expect(first).toBe(Math.round(t * sr));
+    const played = L.filter((v) => v !== 0).length;
+    expect(Math.abs(played - 480)).toBeLessThanOrEqual(1);
+  }, 240_000);
+
+  it('a pile-up of loud hits stays finite and under the limiter ceiling; NaN input is silenced', async () => {
+    const sr = 44100;
+    const loud = new Float32Array(4000).fill(0.9);
+    const bad = new Float32Array(4000).fill(NaN);
+    const msgs: Outgoing[] = [sampleMsg(1, loud), sampleMsg(2, bad)];
+    for (let i = 0; i < 40; i++) msgs.push({ msg: { type: 'pad', pad: i % 16, params: { gainDb: 12 } } });
+    for (let i = 0; i < 40; i++) msgs.push({ msg: { type: 'trigger', pad: i % 16, id: 1 + (i % 2), velocity: 127, time: 0.001 * i } });
+    const { L, R } = await render(sr, 0.2, msgs);
+    let peak = 0;
+    for (const ch of [L, R]) for (const v of ch) {
+      expect(Number.isFinite(v)).toBe(true);
+      peak = Math.max(peak, Math.abs(v));
+    }
+    expect(peak).toBeGreaterThan(0.9);
+    expect(peak).toBeLessThanOrEqual(Math.fround(10 ** (-0.3 / 20)));
+  }, 240_000);
+});

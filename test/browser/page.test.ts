@@ -1,0 +1,140 @@
+/**
+ * The real page in headless Chromium: vite's dev server, the generation
+ * worker with the tiny parity fixture model, the AudioWorklet player. A pad
+ * press must reach the speakers (the worklet's output peak) and the status
+ * line must name the backend in use.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROOT = path.resolve(__dirname, '../..');
+const MODEL = '/test/fixtures/parity';
+
+interface PageStatus {
+  state: string;
+  backend: string | null;
+  reason: string;
+  attempts: { backend: string; ok: boolean; reason: string }[];
+  error: string | null;
+  generated: number;
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('instrument page in headless Chromium', () => {
+  let server: ViteDevServer | null = null;
+  let browser: Browser | null = null;
+  let page: Page;
+  const logs: string[] = [];
+
+  beforeAll(async () => {
+    server = await createServer({
+      root: ROOT,
+      configFile: path.join(ROOT, 'vite.config.ts'),
+      logLevel: 'warn',
+      clearScreen: false,
+      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
+      // Scan the worker too, so its dependencies are optimised up front and no reload happens mid-test;
+      // a cache of its own, so runs reuse it instead of re-optimising after every `vite` with another config.
+      optimizeDeps: { entries: ['index.html', 'src/engine/generation.worker.ts'] },
+      cacheDir: path.join(ROOT, 'node_modules/.vite-browser-test'),
+    });
+    await server.listen();
+    const address = server.httpServer?.address();
+    if (!address || typeof address === 'string') throw new Error('vite did not report a port');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--enable-unsafe-webgpu',
+        '--use-webgpu-adapter=swiftshader',
+      ],
+    });
+    page = await browser.newPage();
+    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+    // localhost is a secure context (WebGPU, AudioWorklet, Web MIDI need one).
+    await page.goto(`http://localhost:${address.port}/?model=${MODEL}&midi=off&variations=1&steps=2`, { waitUntil: 'commit', timeout: 120_000 });
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {});
+    await server?.close().catch(() => {});
+  });
+
+  const status = () => page.evaluate(() => window.drums?.client.status as unknown as PageStatus | undefined);
+
+  it('loads the model in the worker and reports the backend and why', async () => {
+    await page.waitForFunction(() => ['ready', 'failed'].includes(window.drums?.client.status.state ?? ''), null, { timeout: 280_000 }).catch(() => {});
+    const s = await status();
+    expect(s?.state, `status ${JSON.stringify(s)}\n${logs.slice(-20).join('\n')}`).toBe('ready');
+    expect(['webgpu', 'webgl', 'wasm', 'cpu']).toContain(s!.backend);
+    expect(s!.reason.length).toBeGreaterThan(0);
+    expect(s!.attempts.at(-1)).toMatchObject({ backend: s!.backend, ok: true });
+    const line = await page.locator('footer [data-status="backend"]').innerText();
+    expect(line).toContain(s!.backend!);
+    expect(await page.locator('footer [data-status="model"]').innerText()).toMatch(/drums/);
+  }, 300_000);
+
+  it('a pad press resumes audio and the worklet plays the generated one-shot', async () => {
+    await page.waitForFunction(() => (window.drums?.engine.padState(0).ready ?? 0) > 0, null, { timeout: 150_000 });
+    // Pointer press on the kick pad (a user gesture: the context resumes).
+    await page.locator('dd-pad[data-index="0"] .pad').click();
+    await page.waitForFunction(() => window.drums?.player.state === 'running', null, { timeout: 15_000 });
+    let peak = 0;
+    for (let i = 0; i < 40 && peak < 0.01; i++) {
+      peak = Math.max(peak, await page.evaluate(async () => (await window.drums!.player.query()).peak));
+      if (peak < 0.01) await page.waitForTimeout(50);
+    }
+    expect(peak, logs.slice(-20).join('\n')).toBeGreaterThan(0.01);
+    expect(peak).toBeLessThan(1);
+    // Computer keyboard: X plays pad 1.
+    await page.waitForFunction(() => (window.drums?.engine.padState(1).ready ?? 0) > 0, null, { timeout: 150_000 });
+    await page.evaluate(async () => window.drums!.player.query()); // reset the peak
+    await page.keyboard.press('KeyX');
+    let peak2 = 0;
+    for (let i = 0; i < 40 && peak2 < 0.01; i++) {
+      peak2 = Math.max(peak2, await page.evaluate(async () => (await window.drums!.player.query()).peak));
+      if (peak2 < 0.01) await page.waitForTimeout(50);
+    }
+    expect(peak2).toBeGreaterThan(0.01);
+    const stats = await page.evaluate(async () => window.drums!.player.query());
+    expect(stats.nonFinite).toBe(0);
+    expect(await page.locator('footer [data-status="audio"]').innerText()).toMatch(/running/);
+    expect(await page.locator('footer [data-status="timing"]').innerText()).toMatch(/\d+ ms|\d\.\d+ s/);
+  }, 300_000);
+
+  it('when the backend fails, the worker moves to the next one and finishes the queued one-shots there', async () => {
+    // Let the pads finish filling (one variation each here), so only these three one-shots wait on the new backend's warm-up.
+    await page.waitForFunction(() => {
+      const d = window.drums!;
+      return d.engine.pool.totals().pending === 0 && d.client.status.queued === 0 && d.client.status.running === 0;
+    }, null, { timeout: 150_000 }).catch(async (e) => {
+      const s = await page.evaluate(() => ({ totals: window.drums!.engine.pool.totals(), status: window.drums!.client.status }));
+      throw new Error(`${(e as Error).message}: ${JSON.stringify(s)}`);
+    });
+    const before = (await status())!.backend;
+    const r = await page.evaluate(async () => {
+      const c = window.drums!.client;
+      c.failBackend('test: simulated device loss');
+      const jobs = c.generateMany([
+        { class: 'kick', seed: 11, steps: 3 },
+        { class: 'snare', seed: 12, steps: 3 },
+        { class: 'clap', seed: 13, steps: 3 },
+      ]);
+      const res = await Promise.all(jobs.map((j) => j.done));
+      return { backends: res.map((x) => x.backend), lengths: res.map((x) => x.audio.length), status: c.status };
+    });
+    expect(r.backends.every((b) => b === r.status.backend)).toBe(true);
+    expect(r.status.backend).not.toBe(before);
+    expect(r.status.reason).toContain(`${before} failed (test: simulated device loss)`);
+    expect(r.lengths).toEqual([3584, 3584, 3584]);
+    expect(await page.locator('footer [data-status="backend"]').innerText()).toContain(r.status.backend!);
+  }, 300_000);
+});
