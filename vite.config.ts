@@ -14,5 +14,8 @@ export default defineConfig({
   preview: { headers: isolation, host: '127.0.0.1', port: 4173 },
   worker: { format: 'es' },
   build: { target: 'es2022' },
-  optimizeDeps: { exclude: ['@tensorflow/tfjs-backend-wasm'] },
+  // Scan the worker up front: found late, its dependencies re-optimise mid-load
+  // and a fresh dev server fails to start it. (tfjs-backend-wasm must not be
+  // excluded: unoptimised it has no 'wasmWorkerContents' export in dev.)
+  optimizeDeps: { entries: ['index.html', 'src/engine/generation.worker.ts'] },
 });

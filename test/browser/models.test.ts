@@ -55,7 +55,7 @@ describe.skipIf(!existsSync(CHROMIUM))('shipped models in headless Chromium', ()
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     try {
       await page.goto(`http://localhost:${port}/test/browser/pages/models.html?backend=${backend}&model=${model}`, { waitUntil: 'commit', timeout: 120_000 });
-      await page.waitForFunction(() => window.modelResult !== undefined, null, { timeout: 400_000 });
+      await page.waitForFunction(() => window.modelResult !== undefined, null, { timeout: 300_000 });
       const r = await page.evaluate(() => window.modelResult!);
       expect(r.ok, `${r.error}\n${logs.slice(-15).join('\n')}`).toBe(true);
       expect(r.backend).toBe(backend);
@@ -68,5 +68,5 @@ describe.skipIf(!existsSync(CHROMIUM))('shipped models in headless Chromium', ()
     } finally {
       await page.close();
     }
-  }, 480_000);
+  }, 360_000);
 });
