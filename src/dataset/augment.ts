@@ -2,6 +2,10 @@ import type { RepresentationConfig } from '../dsp/config.js';
 import { onsetIndex } from '../dsp/envelope.js';
 import { resample } from '../dsp/resample.js';
 import { finish } from './preprocess.js';
+import { mulberry32 } from '../dsp/random.js';
+
+/** Seeded PRNG so a rebuild makes the same augmentations. */
+export const rng = mulberry32;
 
 /** One augmentation, recorded in the manifest so every training item can be rebuilt. */
 export interface Augmentation {
@@ -11,18 +15,6 @@ export interface Augmentation {
   tilt: number;
   /** Extra exponential decay time constant after the onset (s), or 0 for none. */
   decayTau: number;
-}
-
-/** mulberry32: small deterministic PRNG so a rebuild makes the same augmentations. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Draw an augmentation from a seeded PRNG: small shifts that keep the class recognisable. */

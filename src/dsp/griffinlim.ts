@@ -1,4 +1,5 @@
 import { type Spectrogram, istft, stft } from './stft.js';
+import { mulberry32 } from './random.js';
 
 export interface GriffinLimOptions {
   /** Iterations (each one ISTFT + STFT). */
@@ -12,18 +13,6 @@ export interface GriffinLimOptions {
 }
 
 export const GRIFFIN_LIM_DEFAULTS = { iterations: 32, momentum: 0.99 } as const;
-
-/** Deterministic 32-bit PRNG (mulberry32) for the initial phase. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Spectral convergence ‖|X| − S‖ / ‖S‖ between a spectrogram's magnitude and

@@ -1,16 +1,6 @@
+import { mulberry32 as rng } from '../../src/dsp/random.js';
+export { rng };
 /** Small deterministic signal generators shared by the DSP tests. */
-
-/** mulberry32: seeded uniform [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function noise(n: number, seed = 1, amp = 1): Float32Array {
   const r = rng(seed);
