@@ -341,6 +341,8 @@ export interface KindResult {
 export interface PitchReport {
   /** Per family: stats before and after correction. */
   families: Array<{ family: string; pitches: number[]; before: PitchStats; after: PitchStats }>;
+  /** By position in each family's three pitches (low, middle, high). */
+  positions: Array<{ label: string; before: PitchStats; after: PitchStats }>;
   before: PitchStats;
   after: PitchStats;
   realBefore: PitchStats;
@@ -501,6 +503,7 @@ export function renderReport(meta: ReportMeta, results: Partial<Record<Kind, Kin
     L.push(line('**generated, all**', pitch.before, pitch.after));
     L.push(line(`real test (ceiling), ≤ 12 notes per family over all its pitches`, pitch.realBefore, pitch.realAfter));
     L.push(line('real test, pitches within ±1 of the evaluated ones', pitch.realNearEval, null));
+    for (const p of pitch.positions) L.push(line(p.label, p.before, p.after));
     for (const f of pitch.families) L.push(line(`${f.family} (${f.pitches.join(', ')})`, f.before, f.after));
     L.push('');
   }

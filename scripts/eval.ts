@@ -230,6 +230,10 @@ async function main(): Promise<void> {
       return runChild(process.execPath, [...process.execArgv, workerScript, `${job.prefix}.job.json`], `[worker ${w}]`);
     })),
   );
+  // Which classifiers this run trains (new files in the cache) rather than loads.
+  const cacheDir = path.join(dataDir, 'eval-cache');
+  const cached = (): string[] => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith('.pt')) : []);
+  const cachedBefore = new Set(cached());
   const prep = time('evaluation classifier (train or load; in parallel)', () => runChild(o.python, [...pyArgs, '--prepare'], '[python]'));
   // Both are awaited below; keep a rejection of one from going unhandled while the other runs.
   gen.catch(() => {});
@@ -383,6 +387,11 @@ async function main(): Promise<void> {
       '--grid-png', path.join(outDir, 'eval-grid.png'), '--guidance-png', path.join(outDir, 'eval-guidance.png')], '[python]'),
   );
   const py = JSON.parse(readFileSync(path.join(tmp, 'results.json'), 'utf8')) as { kinds: Partial<Record<Kind, KindResult>> };
+  const trainedNow = cached().filter((f) => !cachedBefore.has(f));
+  for (const kind of kinds) {
+    const c = py.kinds[kind]?.classifier;
+    if (c) c.cached = !trainedNow.some((f) => f.startsWith(`classifier-${kind}-`));
+  }
 
   // --- pitch report
   let pitch: PitchReport | null = null;
@@ -398,6 +407,10 @@ async function main(): Promise<void> {
       families: fam.map((f) => {
         const list = its.filter((it) => it.className === f);
         return { family: f, pitches: familyPitches(f), before: pitchStats(centsOfItems(list, false)), after: pitchStats(centsOfItems(list, true)) };
+      }),
+      positions: ['low', 'middle', 'high'].map((label, k) => {
+        const list = its.filter((it) => it.pitch === familyPitches(it.className)[k]);
+        return { label: `generated, ${label} pitch of each family`, before: pitchStats(centsOfItems(list, false)), after: pitchStats(centsOfItems(list, true)) };
       }),
       before: pitchStats(centsOfItems(its, false)),
       after: pitchStats(centsOfItems(its, true)),

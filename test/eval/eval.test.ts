@@ -92,6 +92,8 @@ describe('npm run eval -- --quick on a tiny fixture', () => {
     }
     const targets = md.split('\n').filter((l) => /^- \*\*(PASS|FAIL)\*\*/.test(l));
     expect(targets).toHaveLength(11); // 5 per model + tonal pitch
+    // A fresh cache: both classifiers were trained by this run.
+    expect(md.match(/epochs on \d+ real train\+val rows, trained in \d+ s\)/g)).toHaveLength(2);
     for (const c of DRUM_CLASSES) expect(md).toContain(`| ${c} |`);
     for (const f of GM_FAMILIES) expect(md).toContain(`| ${f} |`);
   });
