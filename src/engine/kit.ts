@@ -31,6 +31,14 @@ const padSchema = z.object({
   pan: z.number().min(-1).max(1).default(0),
   /** Seconds to −60 dB, or null for the sample's own decay. */
   decay: z.number().min(PAD_LIMITS.decay.min).max(PAD_LIMITS.decay.max).nullable().default(null),
+  /** Choke group this pad belongs to (0 = none, 1–31); absent = from the class (open hats: HAT_CHOKE_GROUP). Set by v2 presets. */
+  chokeGroup: z.number().int().min(0).max(31).optional(),
+  /** Choke groups a hit on this pad cuts; absent = from the class (closed hats cut the open hats). Set by v2 presets. */
+  chokes: z.array(z.number().int().min(1).max(31)).optional(),
+  /** True: the kit seed leaves this pad's seed as it is (and the dice skip it). Set by v2 presets. */
+  seedLock: z.boolean().optional(),
+  /** This pad's variation amount (0–1); absent = globals.variation. Set by v2 presets. */
+  variation: z.number().min(0).max(1).optional(),
 });
 
 const kitSchema = z.object({
@@ -73,10 +81,10 @@ export function padSound(kit: Kit, pad: number, defaults: { guidance: number; st
   const p = kit.pads[pad]!;
   return {
     class: p.class,
-    seed: padSeed(kit.globals.seed, p.seed),
+    seed: p.seedLock ? p.seed >>> 0 : padSeed(kit.globals.seed, p.seed),
     guidance: kit.globals.guidance ?? defaults.guidance,
     steps: kit.globals.steps ?? defaults.steps,
-    variation: kit.globals.variation,
+    variation: p.variation ?? kit.globals.variation,
   };
 }
 
@@ -88,7 +96,7 @@ export function padParams(kit: Kit, pad: number): PadParams {
     tune: p.tune,
     pan: p.pan,
     decay: p.decay,
-    chokeGroup: p.class === 'open-hat' ? HAT_CHOKE_GROUP : 0,
-    chokes: p.class === 'closed-hat' ? 1 << HAT_CHOKE_GROUP : 0,
+    chokeGroup: p.chokeGroup ?? (p.class === 'open-hat' ? HAT_CHOKE_GROUP : 0),
+    chokes: p.chokes ? p.chokes.reduce((m, g) => m | (1 << g), 0) : p.class === 'closed-hat' ? 1 << HAT_CHOKE_GROUP : 0,
   };
 }
