@@ -1,12 +1,15 @@
 /**
  * Main-thread side of the player worklet, on standardized-audio-context:
- * creates the context, loads the worklet module, and sends samples (by
- * transfer), triggers and pad settings over the node's MessagePort.
+ * creates the context, loads the worklet module, and sends triggers and pad
+ * settings over the node's MessagePort. Samples go through shared memory
+ * when the page is cross-origin isolated, else by transfer over the same
+ * port (transport.ts); `transport` says which.
  */
 import { AudioContext, AudioWorkletNode, type IAudioContext, type IAudioWorkletNode } from 'standardized-audio-context';
 import type { Hz, Seconds, Velocity } from '../units.js';
 import { OUTPUT_CHANNELS, PLAYER_PROCESSOR_NAME } from './constants.js';
 import type { PlayerMessage, PlayerReply, PlayerStats } from './protocol.js';
+import { createSharedSampleMemory, MessagePortTransport, SharedMemoryTransport, sharedMemoryAvailable, type SampleTransport, type SharedSampleMemory, type TransportKind } from './transport.js';
 import type { PadParams } from './voices.js';
 
 /** What the engine needs from a player (a fake in tests). */
@@ -20,7 +23,18 @@ export interface PlayerPort {
 
 export type ContextState = 'suspended' | 'running' | 'closed' | 'interrupted';
 
+export interface AudioPlayerOptions {
+  /**
+   * Sample path: 'shared-memory' needs a cross-origin isolated page (and
+   * throws without one), 'message-port' always works; default: shared memory
+   * when isolated, else the port.
+   */
+  transport?: TransportKind;
+}
+
 export class AudioPlayer implements PlayerPort {
+  /** How samples reach the worklet. */
+  readonly sampleTransport: SampleTransport;
   private token = 0;
   private readonly waiting = new Map<number, (s: PlayerStats) => void>();
   private readonly stateListeners = new Set<(s: ContextState) => void>();
@@ -29,7 +43,10 @@ export class AudioPlayer implements PlayerPort {
   private constructor(
     readonly context: IAudioContext,
     readonly node: IAudioWorkletNode<IAudioContext>,
+    sampleMemory: SharedSampleMemory | null,
   ) {
+    const post = (msg: PlayerMessage, transfer?: Transferable[]) => this.post(msg, transfer);
+    this.sampleTransport = sampleMemory ? new SharedMemoryTransport(post, sampleMemory) : new MessagePortTransport(post);
     node.port.onmessage = (e: MessageEvent<PlayerReply>) => {
       const r = e.data;
       if (r.type === 'stats') {
@@ -51,16 +68,31 @@ export class AudioPlayer implements PlayerPort {
    * Create a context (suspended until a user gesture, as browsers require),
    * load the worklet from `workletUrl` and connect the player to the output.
    */
-  static async create(workletUrl: string, context: IAudioContext = new AudioContext({ latencyHint: 'interactive' })): Promise<AudioPlayer> {
+  static async create(
+    workletUrl: string,
+    context: IAudioContext = new AudioContext({ latencyHint: 'interactive' }),
+    opts: AudioPlayerOptions = {},
+  ): Promise<AudioPlayer> {
     if (!context.audioWorklet || AudioWorkletNode === undefined) throw new Error('this browser has no AudioWorklet');
+    const isolated = sharedMemoryAvailable();
+    if (opts.transport === 'shared-memory' && !isolated) {
+      throw new Error('transport shared-memory needs a cross-origin isolated page (COOP same-origin + COEP require-corp); crossOriginIsolated is false');
+    }
+    const sampleMemory = isolated && opts.transport !== 'message-port' ? createSharedSampleMemory() : null;
     await context.audioWorklet.addModule(workletUrl);
     const node = new AudioWorkletNode(context, PLAYER_PROCESSOR_NAME, {
       numberOfInputs: 0,
       numberOfOutputs: 1,
       outputChannelCount: [OUTPUT_CHANNELS],
+      ...(sampleMemory ? { processorOptions: { sampleMemory } } : {}),
     });
     node.connect(context.destination);
-    return new AudioPlayer(context, node);
+    return new AudioPlayer(context, node, sampleMemory);
+  }
+
+  /** Which path samples take ('shared-memory' or 'message-port'), for the status line. */
+  get transport(): TransportKind {
+    return this.sampleTransport.kind;
   }
 
   get state(): ContextState {
@@ -83,11 +115,11 @@ export class AudioPlayer implements PlayerPort {
   }
 
   upload(id: number, data: Float32Array, sampleRate: Hz): void {
-    this.post({ type: 'sample', id, data, sampleRate }, [data.buffer as ArrayBuffer]);
+    this.sampleTransport.upload(id, data, sampleRate);
   }
 
   free(ids: readonly number[]): void {
-    if (ids.length > 0) this.post({ type: 'free', ids: [...ids] });
+    this.sampleTransport.free(ids);
   }
 
   /** Play sample `id` on `pad`; `time` in context seconds, default now (the next quantum). */
