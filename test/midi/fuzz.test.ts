@@ -203,7 +203,7 @@ describe('MIDI fuzz: parser → routing → engine → worklet core', () => {
           const pad = padForNote(ev.note, engine.kit.pads);
           if (pad >= 0 && engine.hit(pad, ev.velocity)) hits++;
         }
-        if (ev.channel !== pitched || ev.type === 'realtime') return;
+        if (ev.type === 'realtime' || ev.channel !== pitched) return;
         const time = now();
         if (ev.type === 'noteon') {
           const root = 48 + 12 * Math.min(2, Math.max(0, Math.floor((ev.note - 36) / 12)));
