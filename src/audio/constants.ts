@@ -43,3 +43,27 @@ export const HAT_CHOKE_GROUP = 1;
 export const GENERATION_MAX_BATCH = 8;
 /** One-shots the engine keeps requested from the worker at once: two batches, so the worker never idles between them (one-shots). */
 export const GENERATION_WINDOW = 2 * GENERATION_MAX_BATCH;
+/** MIDI channels (channels, numbered 1–16). */
+export const MIDI_CHANNELS = 16;
+/** Release ramp of a pitched note after its note-off (or pedal up), linear to silence (seconds). */
+export const KEY_RELEASE_SECONDS = 0.12;
+/** Pitch-bend smoothing: one-pole time constant of the bend applied to sounding voices (seconds). */
+export const BEND_SMOOTHING_SECONDS = 0.005;
+/** Largest transposition of a pitched note away from its generated root (semitones); wider notes are dropped. */
+export const NOTE_TRANSPOSE_LIMIT = 24;
+/** Largest pitch-bend excursion the player applies (semitones). */
+export const BEND_LIMIT = 24;
+/**
+ * Resampler for upward transposition: a Kaiser-windowed sinc whose cutoff
+ * follows the playback rate, so content that would fold over Nyquist is
+ * removed. Half-width in (rate-scaled) source samples (taps per side).
+ */
+export const RESAMPLER_HALF_WIDTH = 12;
+/** Resampler cutoff as a fraction of the output sample rate (dimensionless; 0.5 = Nyquist, the rest is the transition band). */
+export const RESAMPLER_CUTOFF = 0.45;
+/** Kaiser window β of the resampler kernel (dimensionless; ~70 dB stopband). */
+export const RESAMPLER_KAISER_BETA = 7;
+/** Kernel table points per source sample (points); linear interpolation between them. */
+export const RESAMPLER_OVERSAMPLING = 512;
+/** Widest kernel stretch (× the half-width): beyond +24 semitones the kernel stops widening, bounding the cost (dimensionless). */
+export const RESAMPLER_MAX_SCALE = 4;

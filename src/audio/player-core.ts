@@ -49,6 +49,27 @@ export class PlayerCore {
         this.engine.schedule(msg.pad, s.data, s.sampleRate, msg.velocity, timeToFrame(msg.time, this.engine.sampleRate));
         return null;
       }
+      case 'note-on': {
+        const s = this.samples.get(msg.id);
+        if (!s) {
+          this.engine.stats.dropped++;
+          return null;
+        }
+        this.engine.noteOn(msg.channel, msg.note, s.data, s.sampleRate, msg.velocity, msg.semitones, timeToFrame(msg.time, this.engine.sampleRate));
+        return null;
+      }
+      case 'note-off':
+        this.engine.noteOff(msg.channel, msg.note, timeToFrame(msg.time, this.engine.sampleRate));
+        return null;
+      case 'sustain':
+        this.engine.sustain(msg.channel, msg.down, timeToFrame(msg.time, this.engine.sampleRate));
+        return null;
+      case 'bend':
+        this.engine.bend(msg.channel, msg.semitones, timeToFrame(msg.time, this.engine.sampleRate));
+        return null;
+      case 'keyboard':
+        this.engine.setKeyboard(msg.params);
+        return null;
       case 'pad':
         this.engine.setPad(msg.pad, msg.params);
         return null;

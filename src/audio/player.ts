@@ -10,7 +10,7 @@ import type { Hz, Seconds, Velocity } from '../units.js';
 import { OUTPUT_CHANNELS, PLAYER_PROCESSOR_NAME } from './constants.js';
 import type { PlayerMessage, PlayerReply, PlayerStats } from './protocol.js';
 import { createSharedSampleMemory, MessagePortTransport, SharedMemoryTransport, sharedMemoryAvailable, type SampleTransport, type SharedSampleMemory, type TransportKind } from './transport.js';
-import type { PadParams } from './voices.js';
+import type { KeyboardParams, PadParams } from './voices.js';
 
 /** What the engine needs from a player (a fake in tests). */
 export interface PlayerPort {
@@ -133,6 +133,28 @@ export class AudioPlayer implements PlayerPort {
 
   setChoke(enabled: boolean): void {
     this.post({ type: 'choke', enabled });
+  }
+
+  /** Pitched note on MIDI channel 1–16: sample `id` transposed by `semitones`; `time` in context seconds, default now. */
+  noteOn(channel: number, note: number, id: number, velocity: Velocity, semitones: number, time: Seconds = this.context.currentTime): void {
+    this.post({ type: 'note-on', channel, note, id, velocity, semitones, time });
+  }
+
+  noteOff(channel: number, note: number, time: Seconds = this.context.currentTime): void {
+    this.post({ type: 'note-off', channel, note, time });
+  }
+
+  sustain(channel: number, down: boolean, time: Seconds = this.context.currentTime): void {
+    this.post({ type: 'sustain', channel, down, time });
+  }
+
+  /** Pitch bend in semitones (0 = centre). */
+  bend(channel: number, semitones: number, time: Seconds = this.context.currentTime): void {
+    this.post({ type: 'bend', channel, semitones, time });
+  }
+
+  setKeyboard(params: Partial<KeyboardParams>): void {
+    this.post({ type: 'keyboard', params });
   }
 
   stop(): void {

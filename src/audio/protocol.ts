@@ -4,7 +4,7 @@
  * sender's copy is detached, nothing is copied.
  */
 import type { Hz, Seconds, Velocity } from '../units.js';
-import type { PadParams, VoiceEngineStats } from './voices.js';
+import type { KeyboardParams, PadParams, VoiceEngineStats } from './voices.js';
 
 /** Main thread → worklet. */
 export type PlayerMessage =
@@ -15,6 +15,18 @@ export type PlayerMessage =
   /** Play sample `id` on `pad` at context time `time` (past times play at once). */
   | { type: 'trigger'; pad: number; id: number; velocity: Velocity; time: Seconds }
   | { type: 'pad'; pad: number; params: Partial<PadParams> }
+  /**
+   * Start a pitched note on MIDI channel 1–16: sample `id` (a generated root)
+   * transposed by `semitones`, sounding until the matching note-off.
+   */
+  | { type: 'note-on'; channel: number; note: number; id: number; velocity: Velocity; semitones: number; time: Seconds }
+  /** Release the channel's voices of `note` (after the pedal, when it is down). */
+  | { type: 'note-off'; channel: number; note: number; time: Seconds }
+  /** Sustain pedal (CC64) of a channel. */
+  | { type: 'sustain'; channel: number; down: boolean; time: Seconds }
+  /** Pitch bend of a channel (semitones; 0 = none), applied to its sounding and later notes. */
+  | { type: 'bend'; channel: number; semitones: number; time: Seconds }
+  | { type: 'keyboard'; params: Partial<KeyboardParams> }
   | { type: 'choke'; enabled: boolean }
   /** Fade out everything, drop pending hits. */
   | { type: 'stop' }

@@ -13,7 +13,17 @@ import {
   LIMITER_CEILING_DB,
   LIMITER_KNEE_DB,
   LIMITER_RELEASE_SECONDS,
+  BEND_LIMIT,
+  BEND_SMOOTHING_SECONDS,
+  KEY_RELEASE_SECONDS,
   MAX_PENDING_EVENTS,
+  MIDI_CHANNELS,
+  NOTE_TRANSPOSE_LIMIT,
+  RESAMPLER_CUTOFF,
+  RESAMPLER_HALF_WIDTH,
+  RESAMPLER_KAISER_BETA,
+  RESAMPLER_MAX_SCALE,
+  RESAMPLER_OVERSAMPLING,
   MAX_VOICES,
   PAD_COUNT,
   RENDER_QUANTUM,
@@ -46,6 +56,22 @@ export const PAD_LIMITS = {
   tune: { min: -24, max: 24 },
   pan: { min: -1, max: 1 },
   decay: { min: 0.01, max: 10 },
+} as const;
+
+/** Settings of the pitched (keyboard) voices, shared by every channel. */
+export interface KeyboardParams {
+  /** Level of pitched notes (dB, 0 = unity). */
+  gainDb: Decibels;
+  /** Linear release ramp after a note-off or pedal up (seconds). */
+  release: Seconds;
+}
+
+export const DEFAULT_KEYBOARD_PARAMS: Readonly<KeyboardParams> = { gainDb: 0, release: KEY_RELEASE_SECONDS };
+
+/** Range limits applied to incoming keyboard settings. */
+export const KEYBOARD_LIMITS = {
+  gainDb: { min: -60, max: 12 },
+  release: { min: 0.005, max: 5 },
 } as const;
 
 /** Amplitude below which a decaying voice is considered silent and freed (linear, −100 dB). */
@@ -106,14 +132,56 @@ function clamp(v: number, lo: number, hi: number): number {
   return v < lo ? lo : v > hi ? hi : v;
 }
 
+/** Modified Bessel function of the first kind, order 0 (power series; for the Kaiser window). */
+function besselI0(x: number): number {
+  let sum = 1;
+  let term = 1;
+  const q = (x * x) / 4;
+  for (let k = 1; k < 64; k++) {
+    term *= q / (k * k);
+    sum += term;
+    if (term < sum * 1e-16) break;
+  }
+  return sum;
+}
+
+/**
+ * A Kaiser-windowed sinc lowpass h(x) = sin(2π·fc·x)/(π·x)·w(x/halfWidth),
+ * tabulated for x = 0 … halfWidth in steps of 1/oversampling, followed by
+ * two zeros so a linear lookup at the very edge reads no further.
+ */
+export function makeSincTable(
+  halfWidth: number = RESAMPLER_HALF_WIDTH,
+  cutoff: number = RESAMPLER_CUTOFF,
+  beta: number = RESAMPLER_KAISER_BETA,
+  oversampling: number = RESAMPLER_OVERSAMPLING,
+): Float32Array {
+  const n = halfWidth * oversampling;
+  const table = new Float32Array(n + 3);
+  const norm = besselI0(beta);
+  for (let i = 0; i <= n; i++) {
+    const x = i / oversampling;
+    const u = x / halfWidth;
+    const w = besselI0(beta * Math.sqrt(Math.max(0, 1 - u * u))) / norm;
+    table[i] = (x === 0 ? 2 * cutoff : Math.sin(2 * Math.PI * cutoff * x) / (Math.PI * x)) * w;
+  }
+  return table;
+}
+
+/** The resampler kernel, built once per thread (module load), never in render(). */
+const SINC = makeSincTable();
+
 /** One sounding sample. Preallocated; init() rearms it. */
 export class Voice {
   active = false;
   data: Float32Array = new Float32Array(0);
   /** Read position in source frames (fractional when resampling). */
   pos = 0;
-  /** Source frames advanced per output frame. */
+  /** Source frames advanced per output frame (now); changes by rateStep per frame while a bend glides. */
   rate = 1;
+  rateStep = 0;
+  /** Rate without pitch bend (pitched voices: root → note transposition × source/context rate). */
+  baseRate = 1;
   gainL = 0;
   gainR = 0;
   /** Added decay envelope and its per-frame multiplier. */
@@ -124,22 +192,38 @@ export class Voice {
   relStep = 0;
   pad = -1;
   group = 0;
+  /** Pitched voices: channel index 0–15 and key (channel·128 + note); −1 for pad voices. */
+  channel = -1;
+  key = -1;
+  /** Note-off arrived while the sustain pedal was down: the pedal's release ends this voice. */
+  sustained = false;
   /** Start order, for oldest-voice stealing. */
   seq = 0;
 
-  init(data: Float32Array, rate: number, gainL: Gain, gainR: Gain, envCoef: number, pad: number, group: number, seq: number): void {
+  /**
+   * Rearm for a new sound. Only integer arguments: the caller sets rate,
+   * baseRate, gainL, gainR and envCoef as fields afterwards, because a double
+   * passed to a call that is not inlined is boxed (a heap allocation) while a
+   * double stored into a number field is written in place.
+   */
+  init(data: Float32Array, pad: number, group: number, seq: number): void {
     this.active = true;
     this.data = data;
     this.pos = 0;
-    this.rate = rate;
-    this.gainL = gainL;
-    this.gainR = gainR;
+    this.rate = 1;
+    this.rateStep = 0;
+    this.baseRate = 1;
+    this.gainL = 0;
+    this.gainR = 0;
     this.env = 1;
-    this.envCoef = envCoef;
+    this.envCoef = 1;
     this.rel = 1;
     this.relStep = 0;
     this.pad = pad;
     this.group = group;
+    this.channel = -1;
+    this.key = -1;
+    this.sustained = false;
     this.seq = seq;
   }
 
@@ -153,15 +237,28 @@ export class Voice {
     if (step > this.relStep) this.relStep = step;
   }
 
-  /** Mix frames [from, to) into L/R. */
+  /**
+   * Mix frames [from, to) into L/R. Reading at or below the source rate uses
+   * 4-point 3rd-order Hermite interpolation (nothing can fold over Nyquist
+   * when slowing down); reading faster uses the windowed sinc stretched by the
+   * rate, so its cutoff moves down with it and nothing aliases.
+   */
   render(L: Float32Array, R: Float32Array, from: number, to: number): void {
+    const end = this.rate + this.rateStep * (to - from);
+    const fastest = this.rate > end ? this.rate : end;
+    if (fastest > 1) this.renderSinc(L, R, from, to);
+    else this.renderHermite(L, R, from, to);
+  }
+
+  private renderHermite(L: Float32Array, R: Float32Array, from: number, to: number): void {
     const d = this.data;
     const len = d.length;
-    const rate = this.rate;
+    const rs = this.rateStep;
     const gl = this.gainL;
     const gr = this.gainR;
     const ec = this.envCoef;
-    const rs = this.relStep;
+    const relStep = this.relStep;
+    let rate = this.rate;
     let p = this.pos;
     let env = this.env;
     let rel = this.rel;
@@ -171,32 +268,117 @@ export class Voice {
         this.active = false;
         break;
       }
-      const a = d[idx]!;
-      const b = idx + 1 < len ? d[idx + 1]! : 0;
-      const s = (a + (b - a) * (p - idx)) * env * rel;
+      const f = p - idx;
+      const xm1 = idx > 0 ? d[idx - 1]! : 0;
+      const x0 = d[idx]!;
+      const x1 = idx + 1 < len ? d[idx + 1]! : 0;
+      const x2 = idx + 2 < len ? d[idx + 2]! : 0;
+      // Catmull-Rom (Niemitalo's "4-point, 3rd-order Hermite, x-form").
+      const c1 = 0.5 * (x1 - xm1);
+      const c2 = xm1 - 2.5 * x0 + 2 * x1 - 0.5 * x2;
+      const c3 = 0.5 * (x2 - xm1) + 1.5 * (x0 - x1);
+      const s = (((c3 * f + c2) * f + c1) * f + x0) * env * rel;
       L[i]! += s * gl;
       R[i]! += s * gr;
       env *= ec;
-      if (rs > 0) {
-        rel -= rs;
+      if (relStep > 0) {
+        rel -= relStep;
         if (rel <= 0) {
           this.active = false;
           break;
         }
       }
       p += rate;
+      rate += rs;
     }
     this.pos = p;
+    this.rate = rate;
+    this.env = env;
+    this.rel = rel;
+    if (env < ENV_FLOOR) this.active = false;
+  }
+
+  private renderSinc(L: Float32Array, R: Float32Array, from: number, to: number): void {
+    // The kernel stretches with the fastest rate of the segment (computed here: a double argument would be boxed).
+    // Math.min/max keep it a machine double; a ternary mixing a double with an integer constant got it boxed.
+    const scale = Math.min(Math.max(this.rate, this.rate + this.rateStep * (to - from)), RESAMPLER_MAX_SCALE);
+    const d = this.data;
+    const len = d.length;
+    const tab = SINC;
+    const inv = 1 / scale;
+    const span = RESAMPLER_HALF_WIDTH * scale;
+    const tStep = inv * RESAMPLER_OVERSAMPLING;
+    const rs = this.rateStep;
+    const gl = this.gainL;
+    const gr = this.gainR;
+    const ec = this.envCoef;
+    const relStep = this.relStep;
+    let rate = this.rate;
+    let p = this.pos;
+    let env = this.env;
+    let rel = this.rel;
+    for (let i = from; i < to; i++) {
+      const idx = p | 0;
+      if (idx >= len) {
+        this.active = false;
+        break;
+      }
+      // ceil(p − span) without Math.ceil, whose −0 would deoptimise this loop.
+      const first = p - span;
+      let lo = first | 0;
+      if (lo < first) lo++;
+      if (lo < 0) lo = 0;
+      let hi = (p + span) | 0;
+      if (hi >= len) hi = len - 1;
+      // Kernel argument (p − j)/scale in table points, stepping down by tStep per tap.
+      let t = (p - lo) * tStep;
+      let acc = 0;
+      for (let j = lo; j <= hi; j++) {
+        const at = t < 0 ? -t : t;
+        const ti = at | 0;
+        const a = tab[ti]!;
+        acc += d[j]! * (a + (tab[ti + 1]! - a) * (at - ti));
+        t -= tStep;
+      }
+      const s = acc * inv * env * rel;
+      L[i]! += s * gl;
+      R[i]! += s * gr;
+      env *= ec;
+      if (relStep > 0) {
+        rel -= relStep;
+        if (rel <= 0) {
+          this.active = false;
+          break;
+        }
+      }
+      p += rate;
+      rate += rs;
+    }
+    this.pos = p;
+    this.rate = rate;
     this.env = env;
     this.rel = rel;
     if (env < ENV_FLOOR) this.active = false;
   }
 }
 
-/** A trigger waiting for its frame. Preallocated. */
+/** Kinds of scheduled event. */
+const EV_PAD = 0;
+const EV_NOTE_ON = 1;
+const EV_NOTE_OFF = 2;
+const EV_SUSTAIN = 3;
+const EV_BEND = 4;
+
+/** An event waiting for its frame. Preallocated. */
 class PendingEvent {
+  kind = EV_PAD;
   frame = 0;
   pad = 0;
+  /** Pitched events: channel index 0–15 and MIDI note. */
+  channel = 0;
+  note = 0;
+  /** Note-on: transposition (semitones); bend: semitones; sustain: 1 down, 0 up. */
+  value = 0;
   data: Float32Array = new Float32Array(0);
   sourceRate = 0;
   gain = 0;
@@ -273,6 +455,8 @@ export interface VoiceEngineStats {
   choked: number;
   /** Non-finite output samples replaced by 0. */
   nonFinite: number;
+  /** Pitched (keyboard) voices sounding now, included in `voices`. */
+  pitched: number;
 }
 
 /**
@@ -298,10 +482,18 @@ export class VoiceEngine {
   private readonly stealFrames: number;
   private readonly chokeFrames: number;
   private chokeEnabled = true;
+  private readonly keyParams: KeyboardParams = { ...DEFAULT_KEYBOARD_PARAMS };
+  private keyGain = 1;
+  private releaseFrames = 1;
+  /** Per channel (index 0–15): sustain pedal down, and pitch bend (semitones) wanted, applied now, and as a rate ratio. */
+  private readonly sustainDown = new Uint8Array(MIDI_CHANNELS);
+  private readonly bendTarget = new Float64Array(MIDI_CHANNELS);
+  private readonly bendNow = new Float64Array(MIDI_CHANNELS);
+  private readonly bendRatio = new Float64Array(MIDI_CHANNELS).fill(1);
   private seq = 0;
   /** Largest |output| since the last takePeak(). */
   private peak = 0;
-  readonly stats: VoiceEngineStats = { voices: 0, dropped: 0, stolen: 0, choked: 0, nonFinite: 0 };
+  readonly stats: VoiceEngineStats = { voices: 0, dropped: 0, stolen: 0, choked: 0, nonFinite: 0, pitched: 0 };
 
   constructor(opts: VoiceEngineOptions) {
     this.sampleRate = opts.sampleRate;
@@ -322,6 +514,7 @@ export class VoiceEngine {
     this.limiter = new SoftLimiter(opts.sampleRate);
     this.stealFrames = Math.max(1, Math.round(STEAL_RELEASE_SECONDS * opts.sampleRate));
     this.chokeFrames = Math.max(1, Math.round(CHOKE_RELEASE_SECONDS * opts.sampleRate));
+    this.applyKeyboard();
   }
 
   get padCount(): number {
@@ -374,15 +567,102 @@ export class VoiceEngine {
    */
   schedule(pad: number, data: Float32Array, sourceRate: Hz, velocity: Velocity, frame: number): boolean {
     const gain = velocityToGain(velocity);
-    if (pad < 0 || pad >= this.params.length || data.length === 0 || !(sourceRate > 0) || gain === 0 || !Number.isFinite(frame)) {
+    // A fractional or NaN pad passes the range test but indexes nothing: NaN gains (found by test/audio/fuzz.test.ts).
+    if (!Number.isInteger(pad) || pad < 0 || pad >= this.params.length || data.length === 0 || !(sourceRate > 0) || gain === 0 || !Number.isFinite(frame)) {
       this.stats.dropped++;
       return false;
     }
+    const slot = this.enqueue(frame);
+    if (slot === null) return false;
+    slot.kind = EV_PAD;
+    slot.pad = pad;
+    slot.data = data;
+    slot.sourceRate = sourceRate;
+    slot.gain = gain;
+    return true;
+  }
+
+  keyboardParams(): Readonly<KeyboardParams> {
+    return this.keyParams;
+  }
+
+  /** Update the pitched voices' settings (validated and clamped); the release applies to later note-offs. */
+  setKeyboard(p: Partial<KeyboardParams>): void {
+    const k = this.keyParams;
+    if (typeof p.gainDb === 'number' && Number.isFinite(p.gainDb)) k.gainDb = clamp(p.gainDb, KEYBOARD_LIMITS.gainDb.min, KEYBOARD_LIMITS.gainDb.max);
+    if (typeof p.release === 'number' && Number.isFinite(p.release)) k.release = clamp(p.release, KEYBOARD_LIMITS.release.min, KEYBOARD_LIMITS.release.max);
+    this.applyKeyboard();
+  }
+
+  private applyKeyboard(): void {
+    this.keyGain = dbToGain(this.keyParams.gainDb);
+    this.releaseFrames = Math.max(1, Math.round(this.keyParams.release * this.sampleRate));
+  }
+
+  /**
+   * Queue a pitched note: `data` (a root one-shot) transposed by `semitones`,
+   * held until noteOff(channel, note) (or its natural end).
+   * @param channel MIDI channel 1–16
+   * @returns false when dropped (bad channel, note or transposition, empty sample, zero velocity, queue full)
+   */
+  noteOn(channel: number, note: number, data: Float32Array, sourceRate: Hz, velocity: Velocity, semitones: number, frame: number): boolean {
+    const gain = velocityToGain(velocity);
+    if (!validChannel(channel) || !validNote(note) || data.length === 0 || !(sourceRate > 0) || gain === 0 || !Number.isFinite(frame) ||
+        !(Math.abs(semitones) <= NOTE_TRANSPOSE_LIMIT)) {
+      this.stats.dropped++;
+      return false;
+    }
+    const slot = this.enqueue(frame);
+    if (slot === null) return false;
+    slot.kind = EV_NOTE_ON;
+    slot.channel = channel - 1;
+    slot.note = note;
+    slot.value = semitones;
+    slot.data = data;
+    slot.sourceRate = sourceRate;
+    slot.gain = gain;
+    return true;
+  }
+
+  /** Queue a note-off: the channel's voices of this note release (or wait for the pedal). */
+  noteOff(channel: number, note: number, frame: number): boolean {
+    return this.queueChannelEvent(EV_NOTE_OFF, channel, note, 0, frame);
+  }
+
+  /** Queue a sustain pedal change (CC64): while down, note-offs wait; up releases what waited. */
+  sustain(channel: number, down: boolean, frame: number): boolean {
+    return this.queueChannelEvent(EV_SUSTAIN, channel, 0, down ? 1 : 0, frame);
+  }
+
+  /** Queue a pitch bend (semitones, ±BEND_LIMIT): every voice of the channel glides to it, sounding or not yet started. */
+  bend(channel: number, semitones: number, frame: number): boolean {
+    if (!Number.isFinite(semitones)) {
+      this.stats.dropped++;
+      return false;
+    }
+    return this.queueChannelEvent(EV_BEND, channel, 0, clamp(semitones, -BEND_LIMIT, BEND_LIMIT), frame);
+  }
+
+  private queueChannelEvent(kind: number, channel: number, note: number, value: number, frame: number): boolean {
+    if (!validChannel(channel) || !validNote(note) || !Number.isFinite(frame)) {
+      this.stats.dropped++;
+      return false;
+    }
+    const slot = this.enqueue(frame);
+    if (slot === null) return false;
+    slot.kind = kind;
+    slot.channel = channel - 1;
+    slot.note = note;
+    slot.value = value;
+    return true;
+  }
+
+  /** Take a preallocated event slot, inserted sorted by frame after events of the same frame (stable); null (counted) when the queue is full. */
+  private enqueue(frame: number): PendingEvent | null {
     if (this.pendingCount === this.pending.length) {
       this.stats.dropped++;
-      return false;
+      return null;
     }
-    // Insert sorted by frame, after events of the same frame (stable), swapping preallocated objects.
     let i = this.pendingCount;
     const slot = this.pending[i]!;
     while (i > 0 && this.pending[i - 1]!.frame > frame) {
@@ -391,17 +671,15 @@ export class VoiceEngine {
     }
     this.pending[i] = slot;
     slot.frame = frame;
-    slot.pad = pad;
-    slot.data = data;
-    slot.sourceRate = sourceRate;
-    slot.gain = gain;
+    slot.data = EMPTY;
     this.pendingCount++;
-    return true;
+    return slot;
   }
 
   /** Fade out everything and forget pending hits. */
   stopAll(): void {
     this.pendingCount = 0;
+    this.sustainDown.fill(0);
     for (let i = 0; i < this.voices.length; i++) {
       const v = this.voices[i]!;
       if (v.active) v.release(this.chokeFrames);
@@ -441,6 +719,7 @@ export class VoiceEngine {
     const n = L.length;
     L.fill(0);
     R.fill(0);
+    this.glideBends(n);
     let at = 0;
     while (this.pendingCount > 0) {
       const ev = this.pending[0]!;
@@ -450,7 +729,7 @@ export class VoiceEngine {
         this.renderVoices(L, R, at, off);
         at = off;
       }
-      this.startVoice(ev);
+      this.dispatch(ev);
       this.popFront();
     }
     if (at < n) this.renderVoices(L, R, at, n);
@@ -472,7 +751,68 @@ export class VoiceEngine {
     }
   }
 
-  private startVoice(ev: PendingEvent): void {
+  /**
+   * Once per quantum: move each channel's bend one smoothing step toward its
+   * target and give every pitched voice a per-frame rate ramp reaching its
+   * bent rate at the quantum's end, so a bend never steps (no zipper noise).
+   */
+  private glideBends(n: number): void {
+    const coef = Math.exp(-n / (BEND_SMOOTHING_SECONDS * this.sampleRate));
+    for (let c = 0; c < MIDI_CHANNELS; c++) {
+      const target = this.bendTarget[c]!;
+      const now = this.bendNow[c]!;
+      if (now === target) continue;
+      let next = target + (now - target) * coef;
+      if (Math.abs(next - target) < 1e-6) next = target;
+      this.bendNow[c] = next;
+      this.bendRatio[c] = Math.pow(2, next / 12);
+    }
+    for (let i = 0; i < this.voices.length; i++) {
+      const v = this.voices[i]!;
+      if (!v.active || v.channel < 0) continue;
+      const target = v.baseRate * this.bendRatio[v.channel]!;
+      v.rateStep = target === v.rate ? 0 : (target - v.rate) / n;
+    }
+  }
+
+  private dispatch(ev: PendingEvent): void {
+    switch (ev.kind) {
+      case EV_PAD:
+        this.startPadVoice(ev);
+        break;
+      case EV_NOTE_ON:
+        this.startNoteVoice(ev);
+        break;
+      case EV_NOTE_OFF: {
+        const key = ev.channel * 128 + ev.note;
+        const hold = this.sustainDown[ev.channel] === 1;
+        for (let i = 0; i < this.voices.length; i++) {
+          const v = this.voices[i]!;
+          if (!v.active || v.key !== key || v.releasing || v.sustained) continue;
+          if (hold) v.sustained = true;
+          else v.release(this.releaseFrames);
+        }
+        break;
+      }
+      case EV_SUSTAIN:
+        this.sustainDown[ev.channel] = ev.value > 0 ? 1 : 0;
+        if (ev.value === 0) {
+          for (let i = 0; i < this.voices.length; i++) {
+            const v = this.voices[i]!;
+            if (v.active && v.sustained && v.channel === ev.channel) {
+              v.sustained = false;
+              v.release(this.releaseFrames);
+            }
+          }
+        }
+        break;
+      case EV_BEND:
+        this.bendTarget[ev.channel] = ev.value;
+        break;
+    }
+  }
+
+  private startPadVoice(ev: PendingEvent): void {
     const pad = ev.pad;
     const voices = this.voices;
     // Choke: cut the groups this pad chokes.
@@ -486,7 +826,40 @@ export class VoiceEngine {
         }
       }
     }
-    // Polyphony: at the limit, fade out the oldest voice that is not already fading.
+    const v = this.allocVoice();
+    if (v === null) return;
+    const gain = ev.gain * this.padGain[pad]!;
+    const rate = (this.padTune[pad]! * ev.sourceRate) / this.sampleRate;
+    v.init(ev.data, pad, this.padGroup[pad]!, this.seq++);
+    v.rate = rate;
+    v.baseRate = rate;
+    v.gainL = gain * this.padL[pad]!;
+    v.gainR = gain * this.padR[pad]!;
+    v.envCoef = this.padEnvCoef[pad]!;
+  }
+
+  private startNoteVoice(ev: PendingEvent): void {
+    const v = this.allocVoice();
+    if (v === null) return;
+    const gain = ev.gain * this.keyGain;
+    const base = (Math.pow(2, ev.value / 12) * ev.sourceRate) / this.sampleRate;
+    v.init(ev.data, -1, 0, this.seq++);
+    v.rate = base * this.bendRatio[ev.channel]!;
+    v.baseRate = base;
+    v.gainL = gain;
+    v.gainR = gain;
+    v.channel = ev.channel;
+    v.key = ev.channel * 128 + ev.note;
+  }
+
+  /**
+   * A voice slot for a new hit or note, pads and notes alike: at the
+   * polyphony limit the oldest held voice fades out (stolen); with no free
+   * slot the fading voice closest to silence is reused. Null (counted) only
+   * when nothing can be had.
+   */
+  private allocVoice(): Voice | null {
+    const voices = this.voices;
     let held = 0;
     let oldest: Voice | null = null;
     let free: Voice | null = null;
@@ -509,15 +882,9 @@ export class VoiceEngine {
       this.stats.stolen++;
       if (free === null && quietest === null) quietest = oldest;
     }
-    // No free slot: reuse the fading voice closest to silence.
     const v = free ?? quietest ?? oldest;
-    if (v === null) {
-      this.stats.dropped++;
-      return;
-    }
-    const gain = ev.gain * this.padGain[pad]!;
-    const rate = (this.padTune[pad]! * ev.sourceRate) / this.sampleRate;
-    v.init(ev.data, rate, gain * this.padL[pad]!, gain * this.padR[pad]!, this.padEnvCoef[pad]!, pad, this.padGroup[pad]!, this.seq++);
+    if (v === null) this.stats.dropped++;
+    return v;
   }
 
   private master(L: Float32Array, R: Float32Array, n: number): void {
@@ -554,9 +921,24 @@ export class VoiceEngine {
     this.peak = peak;
     this.stats.nonFinite += bad;
     let count = 0;
-    for (let i = 0; i < this.voices.length; i++) if (this.voices[i]!.active) count++;
+    let pitched = 0;
+    for (let i = 0; i < this.voices.length; i++) {
+      const v = this.voices[i]!;
+      if (!v.active) continue;
+      count++;
+      if (v.channel >= 0) pitched++;
+    }
     this.stats.voices = count;
+    this.stats.pitched = pitched;
   }
 }
 
 const EMPTY = new Float32Array(0);
+
+function validChannel(channel: number): boolean {
+  return Number.isInteger(channel) && channel >= 1 && channel <= MIDI_CHANNELS;
+}
+
+function validNote(note: number): boolean {
+  return Number.isInteger(note) && note >= 0 && note <= 127;
+}
