@@ -7,9 +7,9 @@
  */
 import { AudioContext, AudioWorkletNode, type IAudioContext, type IAudioWorkletNode } from 'standardized-audio-context';
 import type { Hz, Seconds, Velocity } from '../units.js';
-import { OUTPUT_CHANNELS, PLAYER_PROCESSOR_NAME } from './constants.js';
+import { OUTPUT_CHANNELS, PLAYER_PROCESSOR_NAME, RENDER_QUANTUM } from './constants.js';
 import type { PlayerMessage, PlayerReply, PlayerStats } from './protocol.js';
-import { createSharedSampleMemory, MessagePortTransport, SharedMemoryTransport, sharedMemoryAvailable, type SampleTransport, type SharedSampleMemory, type TransportKind } from './transport.js';
+import { createSharedSampleMemory, FreeAfterTriggers, MessagePortTransport, SharedMemoryTransport, sharedMemoryAvailable, type SampleTransport, type SharedSampleMemory, type TransportKind } from './transport.js';
 import type { KeyboardParams, PadParams } from './voices.js';
 
 /** What the engine needs from a player (a fake in tests). */
@@ -35,6 +35,9 @@ export interface AudioPlayerOptions {
 export class AudioPlayer implements PlayerPort {
   /** How samples reach the worklet. */
   readonly sampleTransport: SampleTransport;
+  /** Frees wait for the triggers already scheduled on their samples. */
+  private readonly holds: FreeAfterTriggers;
+  private holdTimer: ReturnType<typeof setTimeout> | null = null;
   private token = 0;
   private readonly waiting = new Map<number, (s: PlayerStats) => void>();
   private readonly stateListeners = new Set<(s: ContextState) => void>();
@@ -47,6 +50,7 @@ export class AudioPlayer implements PlayerPort {
   ) {
     const post = (msg: PlayerMessage, transfer?: Transferable[]) => this.post(msg, transfer);
     this.sampleTransport = sampleMemory ? new SharedMemoryTransport(post, sampleMemory) : new MessagePortTransport(post);
+    this.holds = new FreeAfterTriggers(RENDER_QUANTUM / context.sampleRate);
     node.port.onmessage = (e: MessageEvent<PlayerReply>) => {
       const r = e.data;
       if (r.type === 'stats') {
@@ -119,11 +123,27 @@ export class AudioPlayer implements PlayerPort {
   }
 
   free(ids: readonly number[]): void {
-    this.sampleTransport.free(ids);
+    this.sampleTransport.free(this.holds.free(ids, this.context.currentTime));
+    this.armHolds();
+  }
+
+  /** Send held frees once their triggers have started (the context clock may be suspended: re-arm until then). */
+  private armHolds(): void {
+    if (this.holdTimer !== null) return;
+    const next = this.holds.nextDue;
+    if (next === null) return;
+    const ms = Math.max(5, (next - this.context.currentTime) * 1000 + 5);
+    this.holdTimer = setTimeout(() => {
+      this.holdTimer = null;
+      const go = this.holds.due(this.context.currentTime);
+      if (go.length > 0) this.sampleTransport.free(go);
+      this.armHolds();
+    }, ms);
   }
 
   /** Play sample `id` on `pad`; `time` in context seconds, default now (the next quantum). */
   trigger(pad: number, id: number, velocity: Velocity, time: Seconds = this.context.currentTime): void {
+    this.holds.trigger(id, time);
     this.post({ type: 'trigger', pad, id, velocity, time });
   }
 
@@ -178,6 +198,7 @@ export class AudioPlayer implements PlayerPort {
   }
 
   async close(): Promise<void> {
+    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
     this.node.disconnect();
     if (this.context.state !== 'closed') await this.context.close();
   }

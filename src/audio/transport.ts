@@ -287,3 +287,63 @@ export function chooseTransport(post: PostToPlayer, opts: { prefer?: TransportKi
   if (opts.prefer === 'message-port' || !isolated) return new MessagePortTransport(post);
   return new SharedMemoryTransport(post, opts.memory);
 }
+
+/**
+ * Keeps a free from overtaking a trigger already scheduled on the same sample.
+ * The worklet drops a freed sample's pending hits (its sample table forgets
+ * it), so a hit scheduled ahead — a sequencer's look-ahead, a timestamped MIDI
+ * note, even "now" = the next quantum — would be lost when the pool frees that
+ * sample in between (the pad's new sound arrived; bench:stress counted such
+ * drops). The player records each trigger's time and holds a free back until
+ * the last trigger on that id has started.
+ */
+export class FreeAfterTriggers {
+  /** Latest scheduled trigger time per sample id (context seconds). */
+  private readonly scheduled = new Map<number, number>();
+  /** Freed ids waiting for their triggers, with the time they may go. */
+  private readonly held = new Map<number, number>();
+
+  /** @param margin time after a trigger's own time before its sample may go (seconds): one quantum covers rounding to frames. */
+  constructor(private readonly margin: number) {}
+
+  /** A trigger of sample `id` at context time `time` was sent. */
+  trigger(id: number, time: number): void {
+    const t = this.scheduled.get(id);
+    if (t === undefined || time > t) this.scheduled.set(id, time);
+  }
+
+  /** The pool freed `ids` at context time `now`: returns those that may go now; the rest come out of due(). */
+  free(ids: readonly number[], now: number): number[] {
+    const go: number[] = [];
+    for (const id of ids) {
+      const t = this.scheduled.get(id);
+      this.scheduled.delete(id);
+      if (t !== undefined && Number.isFinite(t) && t + this.margin > now) this.held.set(id, t + this.margin);
+      else go.push(id);
+    }
+    return go;
+  }
+
+  /** Held ids whose triggers have started by `now`. */
+  due(now: number): number[] {
+    const go: number[] = [];
+    for (const [id, t] of this.held) {
+      if (t <= now) {
+        go.push(id);
+        this.held.delete(id);
+      }
+    }
+    return go;
+  }
+
+  /** Earliest time a held id may go, or null when none is held. */
+  get nextDue(): number | null {
+    let m: number | null = null;
+    for (const t of this.held.values()) if (m === null || t < m) m = t;
+    return m;
+  }
+
+  get holding(): number {
+    return this.held.size;
+  }
+}

@@ -16,6 +16,7 @@ import { SharedSampleConsumer } from '../../src/audio/transport-consumer.js';
 import {
   chooseTransport,
   createSharedSampleMemory,
+  FreeAfterTriggers,
   MessagePortTransport,
   SharedMemoryTransport,
   sharedLayout,
@@ -294,5 +295,47 @@ describe('PlayerCore with shared-memory samples', () => {
     // A trigger for a freed id is a drop, not a crash.
     core.handle({ type: 'trigger', pad: 0, id: 1, velocity: 127, time: 0 });
     expect(core.engine.stats.dropped).toBe(1);
+  });
+});
+
+describe('FreeAfterTriggers', () => {
+  it('holds a free until the last trigger scheduled on that sample has started', () => {
+    const h = new FreeAfterTriggers(0.003);
+    h.trigger(1, 0.5);
+    h.trigger(1, 0.3); // an earlier one does not shorten the hold
+    h.trigger(2, 0.1);
+    expect(h.free([1, 2, 3], 0.2)).toEqual([2, 3]); // 2's trigger has started, 3 was never triggered
+    expect(h.holding).toBe(1);
+    expect(h.nextDue).toBeCloseTo(0.503, 9);
+    expect(h.due(0.5)).toEqual([]);
+    expect(h.due(0.504)).toEqual([1]);
+    expect(h.nextDue).toBeNull();
+    // A trigger at a non-finite time plays at once in the worklet: nothing to wait for.
+    h.trigger(4, NaN);
+    expect(h.free([4], 0)).toEqual([4]);
+  });
+
+  it('with the worklet core: a hit scheduled ahead survives its sample being freed before it starts', () => {
+    const sr = 44100;
+    const send = (core: PlayerCore, hold: boolean) => {
+      const h = new FreeAfterTriggers(RENDER_QUANTUM / sr);
+      let frame = 0;
+      const L = new Float32Array(RENDER_QUANTUM);
+      const R = new Float32Array(RENDER_QUANTUM);
+      let heard = false;
+      core.handle({ type: 'sample', id: 1, data: new Float32Array(500).fill(0.5), sampleRate: sr });
+      core.handle({ type: 'trigger', pad: 0, id: 1, velocity: 127, time: 0.05 });
+      h.trigger(1, 0.05);
+      const free = (ids: number[]) => void core.handle({ type: 'free', ids });
+      free(hold ? h.free([1], 0) : [1]);
+      for (; frame < sr * 0.1; frame += RENDER_QUANTUM) {
+        core.render(L, R, frame);
+        if (L.some((x) => x !== 0)) heard = true;
+        free(h.due(frame / sr));
+      }
+      return { heard, dropped: core.engine.stats.dropped, samples: (core.handle({ type: 'query', token: 1 }) as { samples: number }).samples };
+    };
+    expect(send(new PlayerCore({ sampleRate: sr }), false)).toMatchObject({ heard: false, dropped: 1 });
+    expect(send(new PlayerCore({ sampleRate: sr }), true)).toEqual({ heard: true, dropped: 0, samples: 0 });
   });
 });
