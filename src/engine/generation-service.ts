@@ -8,7 +8,9 @@
  * loaded on it and one warm-up call ran. When a network call fails (a lost
  * WebGPU device, a shader that does not compile, non-finite output), the
  * batch goes back to the head of the queue, the next backend is brought up,
- * and the queue continues there.
+ * and the queue continues there. A backend that reports its own loss
+ * (GPUDevice.lost, through `watch`) has its running batch requeued at once,
+ * without waiting for a call that may never settle on the lost device.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ModelReader } from '../model/loader.js';
@@ -66,6 +68,8 @@ export class GenerationService {
   private disposed = false;
   private injectedFailure: string | null = null;
   private lost: string | null = null;
+  /** Set while a batch runs: rejects its wait when the backend reports its loss. */
+  private abandonBatch: ((reason: string) => void) | null = null;
   private lastProgress = 0;
   readonly attempts: BackendAttempt[] = [];
 
@@ -115,10 +119,15 @@ export class GenerationService {
     this.injectedFailure = reason;
   }
 
-  /** The backend reported its own loss (e.g. GPUDevice.lost): leave it at the next chance. */
+  /**
+   * The backend reported its own loss (e.g. GPUDevice.lost): leave it at the next chance.
+   * A batch running on it is abandoned at once and goes back to the head of the queue:
+   * on a lost device a read-back may never settle, and the queue must not wait on it.
+   */
   backendLost(backend: string, reason: string): void {
     if (backend !== this.backend) return;
     this.lost = reason;
+    this.abandonBatch?.(reason);
     if (!this.busy) void this.pump();
   }
 
@@ -246,12 +255,20 @@ export class GenerationService {
             this.injectedFailure = null;
             throw new Error(r);
           }
-          audio = await synth.generate(
+          const running = synth.generate(
             valid.map((j) => j.request),
             { onProgress: (f) => this.postProgress(f, false) },
           );
+          const abandoned = new Promise<never>((_, reject) => {
+            this.abandonBatch = (reason) => reject(new Error(reason));
+          });
+          // Whichever loses the race settles unobserved; neither may surface as an unhandled rejection.
+          running.catch(() => {});
+          abandoned.catch(() => {});
+          audio = await Promise.race([running, abandoned]);
           if (this.lost !== null) throw new Error(this.lost);
         } catch (e) {
+          this.abandonBatch = null;
           const reason = oneLine(e);
           this.running = [];
           const keep = valid.filter((j) => !this.cancelled.has(j.id));
@@ -264,6 +281,7 @@ export class GenerationService {
           }
           continue;
         }
+        this.abandonBatch = null;
         const batchMs = this.opts.now() - t0;
         const backend = this.backend ?? '?';
         const sampleRate = synth.config.representation.sampleRate;
@@ -279,6 +297,7 @@ export class GenerationService {
       }
     } finally {
       this.busy = false;
+      this.abandonBatch = null;
       this.running = [];
       // Only once every backend has failed is there nowhere to run queued jobs (before init they just wait).
       if (this.synth === null && this.backendIndex >= this.opts.backends.length && this.queue.length > 0) {

@@ -4,15 +4,9 @@
  * press must reach the speakers (the worklet's output peak) and the status
  * line must name the backend in use.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = path.resolve(__dirname, '../..');
-const MODEL = '/test/fixtures/parity';
+import { FIXTURE_MODEL, HAS_CHROMIUM, INSTRUMENT_ENTRIES, startHarness, type Harness } from './harness.js';
 
 interface PageStatus {
   state: string;
@@ -23,49 +17,19 @@ interface PageStatus {
   generated: number;
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('instrument page in headless Chromium', () => {
-  let server: ViteDevServer | null = null;
-  let browser: Browser | null = null;
+describe.skipIf(!HAS_CHROMIUM)('instrument page in headless Chromium', () => {
+  let harness: Harness | null = null;
   let page: Page;
-  const logs: string[] = [];
+  let logs: string[] = [];
 
   beforeAll(async () => {
-    server = await createServer({
-      root: ROOT,
-      configFile: path.join(ROOT, 'vite.config.ts'),
-      logLevel: 'warn',
-      clearScreen: false,
-      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
-      // Scan the worker too, so its dependencies are optimised up front and no reload happens mid-test;
-      // a cache of its own, so runs reuse it instead of re-optimising after every `vite` with another config.
-      optimizeDeps: { entries: ['index.html', 'src/engine/generation.worker.ts'] },
-      cacheDir: path.join(ROOT, 'node_modules/.vite-browser-test'),
-    });
-    await server.listen();
-    const address = server.httpServer?.address();
-    if (!address || typeof address === 'string') throw new Error('vite did not report a port');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--enable-unsafe-webgpu',
-        '--use-webgpu-adapter=swiftshader',
-      ],
-    });
-    page = await browser.newPage();
-    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    // localhost is a secure context (WebGPU, AudioWorklet, Web MIDI need one).
-    await page.goto(`http://localhost:${address.port}/?model=${MODEL}&midi=off&variations=1&steps=2`, { waitUntil: 'commit', timeout: 120_000 });
+    // A cache of its own, so runs reuse it instead of re-optimising after every `vite` with another config.
+    harness = await startHarness({ entries: INSTRUMENT_ENTRIES, cacheName: 'browser-test' });
+    ({ page, logs } = await harness.openInstrumentPage({ query: { model: FIXTURE_MODEL, midi: 'off', variations: 1, steps: 2, keys: 'off' } }));
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => {});
-    await server?.close().catch(() => {});
+    await harness?.close();
   });
 
   /** Poll the worklet's output peak until a hit shows (or 20 s pass); the peak resets at every query. */

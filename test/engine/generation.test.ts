@@ -192,6 +192,51 @@ describe('GenerationService', { timeout: 240_000 }, () => {
     service.dispose();
   });
 
+  it('a device loss during a batch that never settles requeues that batch and the queue finishes on the next backend', async () => {
+    // On a lost WebGPU device a read-back can stay pending forever: model that on cpu-a,
+    // whose generate() never settles, so only the loss report can move the queue on.
+    let hungBatches = 0;
+    const r = reader();
+    const { service, events, until } = makeService(['cpu-a', 'cpu-b'], {
+      load: async () => {
+        const synth = await OneShotSynth.load(r, { maxBatch: 4, vocoder: (f) => f });
+        if (tf.getBackend() !== 'cpu-a') return synth;
+        const hung = Object.create(synth) as OneShotSynth;
+        hung.generate = () => {
+          hungBatches++;
+          return new Promise<Float32Array[]>(() => {});
+        };
+        return hung;
+      },
+    });
+    await service.init();
+    service.enqueue(jobs(10));
+    await until((evs) => evs.some((e) => e.type === 'progress' && e.running > 0));
+    expect(hungBatches).toBe(1);
+    service.backendLost('cpu-a', 'WebGPU device lost (destroyed): test');
+    await until((evs) => results(evs).length === 10);
+    const switched = events.filter((e) => e.type === 'backend') as Extract<WorkerEvent, { type: 'backend' }>[];
+    expect(switched.map((b) => b.backend)).toEqual(['cpu-a', 'cpu-b']);
+    expect(switched[1]!.reason).toMatch(/cpu-a failed \(WebGPU device lost \(destroyed\): test\)/);
+    expect(switched[1]!.attempts[0]).toMatchObject({ backend: 'cpu-a', ok: false });
+    expect(results(events).map((x) => x.id).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(results(events).every((x) => x.backend === 'cpu-b')).toBe(true);
+    expect(events.some((e) => e.type === 'error')).toBe(false);
+    expect(hungBatches).toBe(1);
+    service.dispose();
+  });
+
+  it('a loss report for a backend no longer in use changes nothing', async () => {
+    const { service, events, until } = makeService(['cpu-a', 'cpu-b']);
+    await service.init();
+    service.backendLost('webgpu', 'WebGPU device lost (destroyed)');
+    service.enqueue(jobs(2));
+    await until((evs) => results(evs).length === 2);
+    expect(results(events).every((x) => x.backend === 'cpu-a')).toBe(true);
+    expect(events.filter((e) => e.type === 'backend')).toHaveLength(1);
+    service.dispose();
+  });
+
   it('with no backend left, the failing batch errors and the queue carries on', async () => {
     const { service, events, until } = makeService(['cpu-a']);
     await service.init();
