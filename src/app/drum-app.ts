@@ -18,6 +18,7 @@ import type { MidiInputStatus } from '../midi/webmidi-input.js';
 import { DECAY_OFF, formatMs } from './format.js';
 import './knob.js';
 import './pad.js';
+import './preset-panel.js';
 import type { Pad } from './pad.js';
 
 export interface AppParts {
@@ -114,6 +115,8 @@ export class DrumApp extends LitElement {
         </div>
         ${kit ? this.renderEditor(model?.classes ?? [...DRUM_CLASSES]) : html`<aside>${this.message}</aside>`}
       </main>
+      ${this.parts ? html`<dd-preset-panel .engine=${this.parts.engine} .player=${this.parts.player} .pad=${this.selected}
+        @preset-load=${() => this.requestUpdate()}></dd-preset-panel>` : nothing}
       ${this.renderStatus()}
     `;
   }
