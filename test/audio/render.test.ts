@@ -10,6 +10,7 @@ import { AudioWorkletNode, OfflineAudioContext } from 'node-web-audio-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLAYER_PROCESSOR_NAME } from '../../src/audio/constants.js';
 import type { PlayerMessage, PlayerReply } from '../../src/audio/protocol.js';
+import { cents, harmonicTone, midiHz, peakFrequency, powerSpectrum } from './analysis.js';
 
 // node-web-audio-api 2.x calls Promise.withResolvers (Node ≥ 22); Node 20 lacks it.
 const P = Promise as unknown as { withResolvers?: () => unknown };
@@ -109,5 +110,26 @@ describe('player worklet offline render (node-web-audio-api)', () => {
     }
     expect(peak).toBeGreaterThan(0.9);
     expect(peak).toBeLessThanOrEqual(Math.fround(10 ** (-0.3 / 20)));
+  }, 240_000);
+
+  it('a pitched note through the worklet: root 57 played at 64 in a 48 kHz context sounds within ±5 cents, and its note-off releases it', async () => {
+    const sr = 48000;
+    const root = harmonicTone(midiHz(57), 1.5, 44100);
+    const { L, R, replies } = await render(sr, 1.2, [
+      sampleMsg(3, root, 44100),
+      { msg: { type: 'keyboard', params: { release: 0.05 } } },
+      { msg: { type: 'note-on', channel: 2, note: 64, id: 3, velocity: 100, semitones: 7, time: 0.01 } },
+      { msg: { type: 'note-off', channel: 2, note: 64, time: 0.8 } },
+    ]);
+    expect(replies.filter((r) => r.type === 'error')).toEqual([]);
+    const f0 = peakFrequency(powerSpectrum(L, sr, 4800, 24000, 1 << 17), midiHz(62), midiHz(66));
+    expect(Math.abs(cents(midiHz(64), f0))).toBeLessThan(5);
+    expect(R).toEqual(L);
+    // The release (50 ms = 2,400 frames) starts at 0.8 s: silent from 0.85 s on.
+    const off = Math.round(0.8 * sr);
+    let before = 0;
+    for (let i = off - 2400; i < off; i++) before = Math.max(before, Math.abs(L[i]!));
+    expect(before).toBeGreaterThan(0.01);
+    expect(L.subarray(off + 2401).every((v) => v === 0)).toBe(true);
   }, 240_000);
 });
