@@ -2,7 +2,8 @@
  * <dd-preset-bar>: pick a factory or user preset, save, rename, delete,
  * import a .json file and export one. Every action that can fail shows one
  * line and changes nothing (the store validates before it writes).
- * Events: `preset-load` {preset, source: 'factory' | 'user'} when the user picks or imports one.
+ * Events: `preset-load` {preset, source: 'factory' | 'user'} when the user picks or imports one;
+ * `preset-saved` {preset} after a save or a rename of the loaded preset (the instrument now is that preset).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -93,6 +94,7 @@ export class PresetBar extends LitElement {
       const preset = { ...this.snapshot(), name };
       const id = await this.store.save(preset, asNew ? undefined : this.userId ?? undefined);
       this.choice = `u:${id}`;
+      this.dispatchEvent(new CustomEvent('preset-saved', { detail: { preset }, bubbles: true, composed: true }));
       await this.refresh();
       this.ok(`Saved "${name}"`);
     } catch (e) {
@@ -105,6 +107,7 @@ export class PresetBar extends LitElement {
     if (!this.store || !id) return;
     try {
       const p = await this.store.rename(id, this.name.trim());
+      this.dispatchEvent(new CustomEvent('preset-saved', { detail: { preset: p }, bubbles: true, composed: true }));
       await this.refresh();
       this.ok(`Renamed to "${p.name}"`);
     } catch (e) {

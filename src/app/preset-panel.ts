@@ -162,7 +162,8 @@ export class PresetPanel extends LitElement {
     const patterns = this.base?.patterns ?? this.current.patterns;
     return html`
       <dd-preset-bar .factory=${this.factory.presets} .store=${this.user.store} .snapshot=${engine ? this.snapshot : null}
-        @preset-load=${(e: CustomEvent<{ preset: Preset; source: 'factory' | 'user' }>) => this.onLoad(e)}></dd-preset-bar>
+        @preset-load=${(e: CustomEvent<{ preset: Preset; source: 'factory' | 'user' }>) => this.onLoad(e)}
+        @preset-saved=${(e: CustomEvent<{ preset: Preset }>) => (this.base = e.detail.preset)}></dd-preset-bar>
       <div class="row">
         <dd-export-panel .pad=${this.pad} .snapshot=${engine ? this.snapshot : null} .sounds=${engine ? this.padSounds : null}
           .modelDefaults=${this.defaults()}></dd-export-panel>
