@@ -170,6 +170,15 @@ export function makeSincTable(
 
 /** The resampler kernel, built once per thread (module load), never in render(). */
 const SINC = makeSincTable();
+/** The same kernel as (value, slope to the next point) pairs: one interpolated lookup reads two adjacent floats. */
+const SINC_PAIRS = ((t: Float32Array) => {
+  const out = new Float32Array(2 * (t.length - 1));
+  for (let i = 0; i + 1 < t.length; i++) {
+    out[2 * i] = t[i]!;
+    out[2 * i + 1] = t[i + 1]! - t[i]!;
+  }
+  return out;
+})(SINC);
 
 /** One sounding sample. Preallocated; init() rearms it. */
 export class Voice {
@@ -304,7 +313,7 @@ export class Voice {
     const scale = Math.min(Math.max(this.rate, this.rate + this.rateStep * (to - from)), RESAMPLER_MAX_SCALE);
     const d = this.data;
     const len = d.length;
-    const tab = SINC;
+    const tab = SINC_PAIRS;
     const inv = 1 / scale;
     const span = RESAMPLER_HALF_WIDTH * scale;
     const tStep = inv * RESAMPLER_OVERSAMPLING;
@@ -330,15 +339,22 @@ export class Voice {
       if (lo < 0) lo = 0;
       let hi = (p + span) | 0;
       if (hi >= len) hi = len - 1;
-      // Kernel argument (p − j)/scale in table points, stepping down by tStep per tap.
-      let t = (p - lo) * tStep;
+      // Kernel argument |p − j|/scale in table points: taps left of p (falling to 0), then right of it (rising).
+      const mid = idx < hi ? idx : hi;
       let acc = 0;
-      for (let j = lo; j <= hi; j++) {
-        const at = t < 0 ? -t : t;
-        const ti = at | 0;
-        const a = tab[ti]!;
-        acc += d[j]! * (a + (tab[ti + 1]! - a) * (at - ti));
+      let t = (p - lo) * tStep;
+      for (let j = lo; j <= mid; j++) {
+        const ti = t | 0;
+        const k = ti << 1;
+        acc += d[j]! * (tab[k]! + tab[k + 1]! * (t - ti));
         t -= tStep;
+      }
+      t = (mid + 1 - p) * tStep;
+      for (let j = mid + 1; j <= hi; j++) {
+        const ti = t | 0;
+        const k = ti << 1;
+        acc += d[j]! * (tab[k]! + tab[k + 1]! * (t - ti));
+        t += tStep;
       }
       const s = acc * inv * env * rel;
       L[i]! += s * gl;
