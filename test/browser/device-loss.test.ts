@@ -21,7 +21,7 @@ describe.skipIf(!HAS_CHROMIUM)('WebGPU device loss mid-generation', () => {
   beforeAll(async () => {
     harness = await startHarness({ entries: INSTRUMENT_ENTRIES, cacheName: 'device-loss-test' });
     // WebGPU first and WASM as the only fallback (no WebGL: SwiftShader's GL would be a second GPU path).
-    ({ page, tail } = await harness.openInstrumentPage({ query: { model: FIXTURE_MODEL, midi: 'off', variations: 1, steps: 2, backends: 'webgpu,wasm' } }));
+    ({ page, tail } = await harness.openInstrumentPage({ query: { model: FIXTURE_MODEL, midi: 'off', variations: 1, steps: 2, backends: 'webgpu,wasm', keys: 'off' } }));
   }, 240_000);
 
   afterAll(async () => {
