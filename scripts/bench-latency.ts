@@ -153,6 +153,7 @@ async function main(): Promise<void> {
     '',
     tableFor('realtime', results.realtime),
     '',
+    ...reading(results),
     rt
       ? `The realtime context reported baseLatency ${f2((rt.baseLatency ?? 0) * 1000)} ms and outputLatency ${f2((rt.outputLatency ?? 0) * 1000)} ms (headless Chromium's fake audio output); both add equally to every engine.`
       : '',
@@ -162,6 +163,29 @@ async function main(): Promise<void> {
   console.log(md);
   await writeFile(opts.out, md);
   console.error(`wrote ${path.relative(process.cwd(), opts.out)}`);
+}
+
+/**
+ * What the tables say, from the figures: each engine's realtime note-ons that
+ * sounded later than its own exact (offline) latency, i.e. that reached the
+ * audio thread after the quantum they were meant for had been rendered.
+ */
+export function reading(results: Record<Mode, RunResult[]>): string[] {
+  const out: string[] = ['## Reading', ''];
+  for (const r of results.realtime) {
+    const off = results.offline.find((o) => o.engine === r.engine);
+    if (!off || off.frames.length === 0 || r.frames.length === 0) continue;
+    const exact = summarize(off.frames).median;
+    const late = r.frames.filter((f) => f > exact);
+    const extra = late.length > 0 ? `, by ${Math.min(...late.map((f) => f - exact))}–${Math.max(...late.map((f) => f - exact))} frames` : '';
+    out.push(`- ${ENGINE_LABELS[r.engine]}: exact scheduling latency ${exact} frames (${f2(ms(exact, off.sampleRate))} ms); in realtime ${late.length} of ${r.frames.length} note-ons sounded later than that${extra}.`);
+  }
+  out.push(
+    '',
+    'Offline, with the note-on issued while the context is suspended, this player, smplr and Tone with lookAhead = 0 all sound on the note-on frame; Tone\'s default schedules every note-on `lookAhead` (0.1 s) ahead by design, for steady sequencing. In realtime the later note-ons are those whose message or graph change reached the audio thread after the quantum at `currentTime` had started rendering: the player\'s trigger travels over the worklet\'s MessagePort, while `AudioBufferSourceNode.start()` is a graph change; how often either misses depends on main-thread load and on how many quanta one device callback renders (baseLatency below).',
+    '',
+  );
+  return out;
 }
 
 function playwrightVersion(): string {
