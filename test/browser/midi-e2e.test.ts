@@ -6,15 +6,11 @@
  * the player worklet's output peak as the ear. A note-on on channel 10 must
  * sound through a pad and one on channel 1 through the keyboard.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_MODEL, HAS_CHROMIUM, INSTRUMENT_ENTRIES, startHarness, type Harness } from './harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ROOT = path.resolve(__dirname, '../..');
-const DRUMS = '/test/fixtures/parity';
+const DRUMS = FIXTURE_MODEL;
 const TONAL = '/test/fixtures/tonal-tiny';
 
 declare global {
@@ -55,40 +51,25 @@ function installFakeMidi(): void {
   };
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('MIDI end to end in headless Chromium (fake Web MIDI input)', () => {
-  let server: ViteDevServer | null = null;
-  let browser: Browser | null = null;
+describe.skipIf(!HAS_CHROMIUM)('MIDI end to end in headless Chromium (fake Web MIDI input)', () => {
+  let harness: Harness | null = null;
   let page: Page;
   const logs: string[] = [];
 
   beforeAll(async () => {
-    server = await createServer({
-      root: ROOT,
-      configFile: path.join(ROOT, 'vite.config.ts'),
-      logLevel: 'warn',
-      clearScreen: false,
-      server: { host: '127.0.0.1', port: 0, strictPort: false, hmr: false },
-      optimizeDeps: { entries: ['index.html', 'src/engine/generation.worker.ts'] },
-      cacheDir: path.join(ROOT, 'node_modules/.vite-browser-test'),
-    });
-    await server.listen();
-    const address = server.httpServer?.address();
-    if (!address || typeof address === 'string') throw new Error('vite did not report a port');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'],
-    });
-    page = await browser.newPage();
+    harness = await startHarness({ entries: INSTRUMENT_ENTRIES, cacheName: 'midi-e2e' });
+    // Not harness.open(): the fake MIDI must be installed before the page's first script runs.
+    page = await harness.browser.newPage();
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
     await page.addInitScript(installFakeMidi);
     const q = `model=${DRUMS}&tonal=${TONAL}&variations=1&keyvariations=1&steps=2&view=12`;
-    await page.goto(`http://localhost:${address.port}/?${q}`, { waitUntil: 'commit', timeout: 120_000 });
+    await page.goto(`${harness.origin}/?${q}`, { waitUntil: 'commit', timeout: 120_000 });
   }, 240_000);
 
   afterAll(async () => {
-    await browser?.close().catch(() => {});
-    await server?.close().catch(() => {});
+    await page?.close().catch(() => {});
+    await harness?.close();
   });
 
   const detail = async () => {
