@@ -237,6 +237,21 @@ describe('KeyboardEngine', () => {
     expect(worker.requested.some((r) => r.pitch === 56)).toBe(true);
   });
 
+  it('all-notes-off releases the sounding notes of that channel only; octave shifts move the view', async () => {
+    const worker = new FakeWorker();
+    const { player, kb } = await started({ view: 24, centre: 66 }, worker);
+    worker.flush();
+    await tick();
+    expect(kb.noteOn(1, 60, 100) && kb.noteOn(1, 64, 100) && kb.noteOn(2, 67, 100)).toBe(true);
+    expect(kb.heldNotes()).toEqual([60, 64, 67]);
+    kb.allNotesOff(1);
+    expect(player.offs).toEqual([{ channel: 1, note: 60 }, { channel: 1, note: 64 }]);
+    expect(kb.heldNotes()).toEqual([67]);
+    kb.shiftOctave(1);
+    expect(kb.settings.centre).toBe(78);
+    expect(kb.visibleRoots()).toEqual([66, 72, 78, 84, 90]);
+  });
+
   it('refuses a drums model with a clear error', async () => {
     const drums = { ...TONAL, kind: 'drums' as const, classes: ['kick'] };
     const kb = new KeyboardEngine({ client: new GeneratorClient(new FakeWorker(drums)), player: new FakePlayer() });
