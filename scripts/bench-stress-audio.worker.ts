@@ -12,6 +12,8 @@
  * synchronously with receiveMessageOnPort, and publishes the quanta rendered
  * in a shared Int32Array: the bench's AudioContext.currentTime.
  */
+import { openSync, readlinkSync, readSync } from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { RENDER_QUANTUM } from '../src/audio/constants.js';
@@ -31,19 +33,34 @@ export interface AudioThreadReport {
   maxLateMs: number;
   /** Render time per quantum (ms). */
   renderMs: { mean: number; p50: number; p99: number; p999: number; max: number };
-  /** Quanta whose render alone took longer than a quantum (what the engine, not the scheduler, controls). */
+  /** Quanta whose render took longer than a quantum of wall time (includes time the OS took the thread away). */
   overBudget: number;
+  /**
+   * Late quanta by cause: the thread woke more than a quantum after it asked
+   * to (the OS did not run it); the render burst used less CPU than half its
+   * wall time (preempted mid-render); or the burst was computing most of the
+   * time (render cost: the engine's share). CPU time from /proc/thread-self/stat
+   * (10 ms ticks), so only overruns of ≥ 10 ms are attributed by it.
+   */
+  lateCause: { wokeLate: number; preempted: number; renderCost: number };
+  /** Thread CPU time over the run (ms) and wall time (ms). */
+  cpuMs: number;
+  wallMs: number;
   maxVoices: number;
   heapUsed: number;
   sharedReceived: number;
   sharedReleased: number;
   sharedCorrupt: number;
+  /** The audio thread's nice value when --audio-nice was applied, else why not (null: not asked). */
+  audioNice: number | null;
+  audioNiceNote: string | null;
 }
 
 /** Index of the quanta-rendered counter in the clock array. */
 export const CLOCK_QUANTA = 0;
 
-const { memory, clock, port, sampleRate, bufferQuanta, maxSeconds } = workerData as {
+const { memory, clock, port, sampleRate, bufferQuanta, maxSeconds, audioNice } = workerData as {
+  audioNice: number | null;
   memory: SharedSampleMemory | null;
   clock: SharedArrayBuffer;
   port: MessagePort;
@@ -51,6 +68,57 @@ const { memory, clock, port, sampleRate, bufferQuanta, maxSeconds } = workerData
   bufferQuanta: number;
   maxSeconds: number;
 };
+
+/**
+ * Browsers run the audio thread at real-time priority; a Node thread has
+ * none. On request, give this thread (only) another nice value: Linux applies
+ * setpriority to a thread id, found through /proc/thread-self. Lowering the
+ * nice value needs root (or CAP_SYS_NICE); the report says when it failed.
+ */
+function applyNice(): { nice: number | null; note: string | null } {
+  if (audioNice === null) return { nice: null, note: null };
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (!Number.isInteger(tid)) throw new Error('no thread id in /proc/thread-self');
+    os.setPriority(tid, audioNice);
+    return { nice: os.getPriority(tid), note: `audio thread ${tid} at nice ${os.getPriority(tid)}` };
+  } catch (e) {
+    return { nice: null, note: `could not set the audio thread's nice to ${audioNice}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+  }
+}
+const niceResult = applyNice();
+
+/** This thread's CPU time (ms) from /proc/thread-self/stat, read without allocating; −1 where unavailable. */
+const statFd = (() => {
+  try {
+    return openSync('/proc/thread-self/stat', 'r');
+  } catch {
+    return -1;
+  }
+})();
+const statBuf = Buffer.alloc(1024);
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+function threadCpuMs(): number {
+  if (statFd < 0) return -1;
+  const n = readSync(statFd, statBuf, 0, statBuf.length, 0);
+  let i = n - 1;
+  while (i > 0 && statBuf[i] !== 0x29) i--; // the last ')' closes the command name
+  // Fields after ')': state is field 3; utime and stime are fields 14 and 15.
+  let field = 2;
+  let utime = 0;
+  let stime = 0;
+  for (i += 1; i < n; i++) {
+    const c = statBuf[i]!;
+    if (c === 0x20) {
+      field++;
+      if (field > 15) break;
+      continue;
+    }
+    if (field === 14) utime = utime * 10 + (c - 48);
+    else if (field === 15) stime = stime * 10 + (c - 48);
+  }
+  return (utime + stime) * TICK_MS;
+}
 
 const core = new PlayerCore({ sampleRate });
 const consumer = memory ? new SharedSampleConsumer(memory) : null;
@@ -71,6 +139,8 @@ let maxLateMs = 0;
 let overBudget = 0;
 let maxVoices = 0;
 let stopping = false;
+const lateCause = { wokeLate: 0, preempted: 0, renderCost: 0 };
+let wokeLateBy = 0;
 
 function drain(): void {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
@@ -93,10 +163,13 @@ function drain(): void {
   }
 }
 
+const cpu0 = threadCpuMs();
 const t0 = performance.now();
 while (!stopping) {
   drain();
   const now = performance.now();
+  const burstCpu0 = threadCpuMs();
+  let burstLate = 0;
   // Render every quantum the buffer has room for.
   while (!stopping && quanta * Qms <= now - t0 + bufferQuanta * Qms) {
     const start = performance.now();
@@ -108,6 +181,7 @@ while (!stopping) {
     const lateBy = end - (t0 + quanta * Qms);
     if (lateBy > 0) {
       late++;
+      burstLate++;
       if (run === 0) underruns++;
       run++;
       if (run > longestRun) longestRun = run;
@@ -121,11 +195,22 @@ while (!stopping) {
     Atomics.store(clockWords, CLOCK_QUANTA, quanta);
     drain();
   }
+  if (burstLate > 0) {
+    const wall = performance.now() - now;
+    const cpu = threadCpuMs() - burstCpu0;
+    if (wokeLateBy > Qms) lateCause.wokeLate += burstLate;
+    else if (statFd >= 0 && wall >= TICK_MS && cpu >= wall / 2) lateCause.renderCost += burstLate;
+    else if (statFd >= 0 && wall >= TICK_MS) lateCause.preempted += burstLate;
+    else lateCause.renderCost += burstLate; // too short to tell from 10 ms ticks: counted against the engine
+  }
   // Sleep until the next quantum may be rendered (Atomics.wait: sub-millisecond, no event loop needed).
   const next = t0 + (quanta - bufferQuanta) * Qms;
   const wait = next - performance.now();
   if (wait > 0) Atomics.wait(sleeper, 0, 0, wait);
+  wokeLateBy = performance.now() - Math.max(next, now);
 }
+const wallMs = performance.now() - t0;
+const cpuMs = threadCpuMs() - cpu0;
 
 const n = Math.min(quanta, renderTimes.length);
 const sorted = Float64Array.from(renderTimes.subarray(0, n)).sort();
@@ -141,11 +226,16 @@ port.postMessage({
   maxLateMs,
   renderMs: { mean: n ? sum / n : 0, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: n ? sorted[n - 1]! : 0 },
   overBudget,
+  lateCause,
+  cpuMs,
+  wallMs,
   maxVoices,
   heapUsed: process.memoryUsage().heapUsed,
   sharedReceived: consumer?.received ?? 0,
   sharedReleased: consumer?.released ?? 0,
   sharedCorrupt: consumer?.corrupt ?? 0,
+  audioNice: niceResult.nice,
+  audioNiceNote: niceResult.note,
 } satisfies AudioThreadReport);
 // Replies to a final query, sent after the stop, still need answering.
 drain();

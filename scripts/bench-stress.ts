@@ -194,7 +194,7 @@ class ThreadPlayer implements PlayerPort {
     if (go.length > 0) this.transport.free(go);
   }
   trigger(pad: number, id: number, velocity: number, time = this.currentTime()): void {
-    this.holds.trigger(id, time);
+    this.holds.trigger(id, time, this.currentTime());
     this.port.postMessage({ type: 'trigger', pad, id, velocity, time } satisfies PlayerMessage);
   }
   setPad(pad: number, params: Partial<PadParams>): void {
@@ -237,6 +237,8 @@ export interface StressOptions {
   bufferMs: number;
   variations: number;
   transport: 'shared-memory' | 'message-port';
+  /** Nice value for the audio thread alone (null: leave it as the process's). */
+  audioNice: number | null;
   log: (line: string) => void;
 }
 
@@ -252,7 +254,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   const channel = new MessageChannel();
   const bufferQuanta = Math.max(1, Math.round((o.bufferMs / 1000) * SAMPLE_RATE / RENDER_QUANTUM));
   const audioWorker = new Worker(audio, {
-    workerData: { memory, clock, port: channel.port2, sampleRate: SAMPLE_RATE, bufferQuanta, maxSeconds: o.seconds + 300 },
+    workerData: { memory, clock, port: channel.port2, sampleRate: SAMPLE_RATE, bufferQuanta, maxSeconds: o.seconds + 300, audioNice: o.audioNice },
     transferList: [channel.port2],
   });
   audioWorker.on('error', (e) => o.log(`audio thread error: ${e.message}`));
@@ -269,20 +271,21 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
 
   const rand = mulberry32(o.seed);
   const memorySamples: MemorySample[] = [];
-  const sampleMemory = async (t: number) => {
+  // Asked every 10 s; the generation worker answers between network calls, so on a big model a reading can come late.
+  const sampleMemory = async () => {
     const [w, audioHeap] = await Promise.all([genWorker.memory(), player.heap()]);
+    const t = Math.max(0, currentTime() - startAt);
     gc();
     const m = process.memoryUsage();
     const s: MemorySample = { t, numTensors: w.numTensors, workerHeapMB: w.heapUsed / MB, mainHeapMB: m.heapUsed / MB, audioHeapMB: audioHeap / MB, rssMB: m.rss / MB };
     memorySamples.push(s);
     o.log(`t ${t.toFixed(0).padStart(4)} s  tensors ${s.numTensors}  heap main ${s.mainHeapMB.toFixed(1)} MB, generation ${s.workerHeapMB.toFixed(1)} MB, audio ${s.audioHeapMB.toFixed(1)} MB  rss ${s.rssMB.toFixed(0)} MB  generated ${client.status.generated}`);
   };
-  await sampleMemory(0);
-
   // Sequencer: 16th notes, step i → pad i mod 16, scheduled 100 ms ahead.
   const stepSeconds = 60 / o.bpm / 4;
   const lookahead = 0.1;
   const startAt = currentTime() + 0.2;
+  await sampleMemory();
   let step = 0;
   let hits = 0;
   let droppedBeforeFill = 0;
@@ -334,8 +337,8 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
     await sleep(200);
     const t = currentTime() - startAt;
     if (t >= nextSample) {
-      await sampleMemory(t);
-      nextSample += 10;
+      await sampleMemory();
+      nextSample = Math.max(nextSample + 10, Math.floor((currentTime() - startAt) / 10) * 10 + 10);
     }
   }
   clearInterval(scheduler);
@@ -354,7 +357,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   }
   await sleep(500);
   const end = await genWorker.memory();
-  await sampleMemory(currentTime() - startAt);
+  await sampleMemory();
   const worklet = await player.query();
   const audioReport = await player.stop();
   genWorker.worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
@@ -409,7 +412,7 @@ export function formatTable(r: StressResult): string {
     ['model / generation', `${r.model} / ${r.backend}`],
     ['sample transport', `${r.transport} (${r.transportStats.shared} via shared slots, ${r.transportStats.poolFull} pool full, ${r.transportStats.tooLong} too long)`],
     ['knob changes', `${r.knobChanges} (seed, guidance, steps 4–16, variation in turn, 1 per s)`],
-    ['one-shots generated', `${r.generated} (mean ${r.meanGenerateMs?.toFixed(0) ?? '–'} ms each, batched)`],
+    ['one-shots generated', `${r.generated} (mean ${r.meanGenerateMs?.toFixed(0) ?? '–'} ms each, batched); ${r.transportStats.uploads} still current on arrival, the rest stale (their pad's sound had changed again) and discarded`],
     ['initial fill (every pad playable)', r.fillSeconds === null ? 'never' : r.fillSeconds <= 0 ? 'before the first step' : `${r.fillSeconds.toFixed(2)} s after the first step`],
     ['hits', `${r.hits}`],
     ['dropped (no sound) before / after the fill', `${r.droppedBeforeFill} / ${r.droppedAfterFill}`],
@@ -418,9 +421,12 @@ export function formatTable(r: StressResult): string {
     ['triggers sent after their time (main thread late)', `${r.lateTriggers}`],
     ['worklet drops (unknown id, queue full)', `${r.worklet.dropped}`],
     ['quanta rendered', `${a.quanta} (buffer ${r.bufferMs.toFixed(1)} ms)`],
+    ['audio thread priority', a.audioNiceNote ?? "the process's (no --audio-nice)"],
     ['late quanta (finished after play time)', `${a.late} (${pct(a.late, a.quanta)}), ${a.underruns} underruns, longest ${a.longestRun} quanta, worst ${a.maxLateMs.toFixed(1)} ms`],
     ['render time per quantum mean / p50 / p99 / p99.9 / max', `${a.renderMs.mean.toFixed(3)} / ${a.renderMs.p50.toFixed(3)} / ${a.renderMs.p99.toFixed(3)} / ${a.renderMs.p999.toFixed(3)} / ${a.renderMs.max.toFixed(2)} ms (budget ${((RENDER_QUANTUM / SAMPLE_RATE) * 1000).toFixed(2)} ms)`],
-    ['quanta whose render exceeded the budget', `${a.overBudget}`],
+    ['late quanta by cause: woke late / preempted mid-render / render cost', `${a.lateCause.wokeLate} / ${a.lateCause.preempted} / ${a.lateCause.renderCost}`],
+    ['quanta whose render exceeded the budget (wall time)', `${a.overBudget}`],
+    ['audio thread CPU', `${(a.cpuMs / 1000).toFixed(1)} s over ${(a.wallMs / 1000).toFixed(0)} s (${pct(a.cpuMs, a.wallMs)} of a core, harness included)`],
     ['max voices', `${a.maxVoices}`],
     ['tensors (generation worker) start / end / max', `${mem('numTensors', 0)}; at rest: ${r.tensorsBaseline} before, ${r.tensorsEnd} after${r.drained ? '' : ' (queue not drained)'}`],
     ['heap main (MB) start / end / max', mem('mainHeapMB', 1)],
@@ -444,11 +450,12 @@ async function main(): Promise<void> {
     .option('--buffer-ms <ms>', 'output buffer the audio thread may render ahead (ms)', '11.6')
     .option('--variations <n>', 'ready variations per pad', '4')
     .option('--transport <kind>', 'shared-memory or message-port', 'shared-memory')
+    .option('--audio-nice <n>', "nice value for the audio thread alone, e.g. -10 to stand in for a browser's real-time audio thread (needs root to go below the process's)")
     .option('--json <file>', 'also write the result as JSON')
     .option('--report <file>', 'Markdown report to write (none with --no-report)', 'reports/bench-stress.md')
     .option('--no-report', 'do not write the Markdown report');
   cmd.parse();
-  const a = cmd.opts<{ seconds: string; model: string; backend: string; threads: string; seed: string; bpm: string; bufferMs: string; variations: string; transport: string; json?: string; report: string | false }>();
+  const a = cmd.opts<{ seconds: string; model: string; backend: string; threads: string; seed: string; bpm: string; bufferMs: string; variations: string; transport: string; audioNice?: string; json?: string; report: string | false }>();
   const num = (name: string, v: string, min: number) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got ${JSON.stringify(v)}`);
@@ -466,6 +473,7 @@ async function main(): Promise<void> {
     bufferMs: num('buffer-ms', a.bufferMs, 0),
     variations: Math.floor(num('variations', a.variations, 1)),
     transport: a.transport,
+    audioNice: a.audioNice === undefined ? null : Math.round(num('audio-nice', a.audioNice, -20)),
     log: (l) => console.log(l),
   };
   const started = new Date();
@@ -481,7 +489,7 @@ async function main(): Promise<void> {
       `# Stress benchmark (npm run bench:stress)\n\nRun ${started.toISOString()} with \`npm run bench:stress -- ${process.argv.slice(2).join(' ')}\`: Node ${process.version}.\n\n` +
         `What runs: DrumEngine + VariationPool + GeneratorClient on the main thread; the generation worker's GenerationService + OneShotSynth on a worker thread (tfjs in Node); PlayerCore on a second worker thread rendered against the wall clock like an audio device, samples through the shared-memory transport. A 16-step pattern of 16th notes at ${r.bpm} BPM hits pad i on step i; one knob (seed, guidance, steps 4–16, variation, in turn) changes every second, so every pad keeps regenerating. Pads only: the app has no main-thread pitched keyboard engine yet, so there are no chords.\n\n` +
         `Definitions: *dropped* = a hit with no sound at all; *previous sound* = a hit that played the pad's older sound because its new one was still being generated (the designed behaviour); *late quantum* = a quantum whose render finished after the device would have played it (an underrun is a run of them); *render time* is wall time of PlayerCore.render for one quantum, so it includes any time the OS took the thread away.\n\n${table}\n\n` +
-        `Memory every 10 s:\n\n| t (s) | tensors | heap main (MB) | heap generation (MB) | heap audio (MB) | RSS (MB) |\n| --- | --- | --- | --- | --- | --- |\n` +
+        `Memory, asked every 10 s (the generation worker answers between network calls, so with a large model readings come when a batch ends):\n\n| t (s) | tensors | heap main (MB) | heap generation (MB) | heap audio (MB) | RSS (MB) |\n| --- | --- | --- | --- | --- | --- |\n` +
         r.memory.map((s) => `| ${s.t.toFixed(0)} | ${s.numTensors} | ${s.mainHeapMB.toFixed(1)} | ${s.workerHeapMB.toFixed(1)} | ${s.audioHeapMB.toFixed(1)} | ${s.rssMB.toFixed(0)} |`).join('\n') +
         '\n',
     );

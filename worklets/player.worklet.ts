@@ -1,6 +1,8 @@
 import { PLAYER_PROCESSOR_NAME, RENDER_QUANTUM } from '../src/audio/constants.js';
 import { PlayerCore } from '../src/audio/player-core.js';
 import type { PlayerMessage } from '../src/audio/protocol.js';
+import type { SharedSampleMemory } from '../src/audio/transport.js';
+import { SharedSampleConsumer } from '../src/audio/transport-consumer.js';
 
 /**
  * The player AudioWorklet: it only receives samples and triggers and plays
@@ -19,8 +21,11 @@ class PlayerProcessor extends AudioWorkletProcessor {
   /** Right channel when the output is mono (discarded). */
   private scratch = new Float32Array(RENDER_QUANTUM);
 
-  constructor() {
+  constructor(options?: { processorOptions?: { sampleMemory?: SharedSampleMemory } }) {
     super();
+    // Cross-origin isolated pages also send samples through shared memory (src/audio/transport.ts).
+    const memory = options?.processorOptions?.sampleMemory;
+    if (memory) this.core.attachSharedSamples(new SharedSampleConsumer(memory));
     this.port.onmessage = (e: MessageEvent<PlayerMessage>) => {
       let reply;
       try {

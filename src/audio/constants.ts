@@ -5,6 +5,7 @@
  * imports one module.
  */
 export { RENDER_QUANTUM, SAMPLE_RATE } from '../constants.js';
+import { SAMPLE_RATE as MODEL_SAMPLE_RATE } from '../constants.js';
 
 /** Pads the instrument holds (pads); the page shows them as a 4 × 4 grid. */
 export const PAD_COUNT = 16;
@@ -43,6 +44,23 @@ export const HAT_CHOKE_GROUP = 1;
 export const GENERATION_MAX_BATCH = 8;
 /** One-shots the engine keeps requested from the worker at once: two batches, so the worker never idles between them (one-shots). */
 export const GENERATION_WINDOW = 2 * GENERATION_MAX_BATCH;
+/**
+ * Longest one-shot a shared-memory sample slot holds (seconds). The longest
+ * model output is the tonal model's (128 − 1) frames × 512 hop = 65,024
+ * samples = 1.47 s at 44.1 kHz (each model's config.json; the drums model makes
+ * 0.74 s); longer samples still play, sent over the MessagePort instead.
+ */
+export const SAMPLE_SLOT_SECONDS = 1.5;
+/** Samples in one shared-memory slot at the models' 44.1 kHz (samples). */
+export const SAMPLE_SLOT_LENGTH = Math.ceil(SAMPLE_SLOT_SECONDS * MODEL_SAMPLE_RATE);
+/**
+ * Shared-memory sample slots (one-shots): 16 pads × (4 ready + 4 of the
+ * previous sound while it regenerates + 1 playing) = 144, plus room for a
+ * pitched channel and slots whose voices are still sounding after a free.
+ * 192 × 66,150 samples × 4 bytes = 50.8 MB; a full pool falls back to the
+ * MessagePort.
+ */
+export const SAMPLE_SLOTS = 192;
 /** MIDI channels (channels, numbered 1–16). */
 export const MIDI_CHANNELS = 16;
 /** Release ramp of a pitched note after its note-off (or pedal up), linear to silence (seconds). */

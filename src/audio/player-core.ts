@@ -7,6 +7,7 @@
 import type { Hz } from '../units.js';
 import type { PlayerMessage, PlayerReply } from './protocol.js';
 import { sanitizeSamples, timeToFrame, VoiceEngine, type VoiceEngineOptions } from './voices.js';
+import type { SharedSampleConsumer } from './transport-consumer.js';
 
 interface StoredSample {
   data: Float32Array;
@@ -18,9 +19,16 @@ export class PlayerCore {
   private readonly samples = new Map<number, StoredSample>();
   private frame = 0;
   private repaired = 0;
+  /** Samples arriving through shared memory (transport.ts), when the page is cross-origin isolated. */
+  private shared: SharedSampleConsumer | null = null;
 
   constructor(opts: VoiceEngineOptions) {
     this.engine = new VoiceEngine(opts);
+  }
+
+  /** Take samples from a shared-memory pool as well as from 'sample' messages. */
+  attachSharedSamples(consumer: SharedSampleConsumer): void {
+    this.shared = consumer;
   }
 
   /** Handle one message (not real-time: may allocate). Returns a reply to post, if any. */
@@ -35,13 +43,16 @@ export class PlayerCore {
       case 'free':
         for (const id of msg.ids) {
           const s = this.samples.get(id);
-          if (!s) continue;
+          if (!s) {
+            this.shared?.free(id, this.engine);
+            continue;
+          }
           this.engine.forget(s.data);
           this.samples.delete(id);
         }
         return null;
       case 'trigger': {
-        const s = this.samples.get(msg.id);
+        const s = this.samples.get(msg.id) ?? this.shared?.sample(msg.id);
         if (!s) {
           this.engine.stats.dropped++;
           return null;
@@ -50,7 +61,7 @@ export class PlayerCore {
         return null;
       }
       case 'note-on': {
-        const s = this.samples.get(msg.id);
+        const s = this.samples.get(msg.id) ?? this.shared?.sample(msg.id);
         if (!s) {
           this.engine.stats.dropped++;
           return null;
@@ -85,7 +96,7 @@ export class PlayerCore {
           token: msg.token,
           ...this.engine.stats,
           peak: this.engine.takePeak(),
-          samples: this.samples.size,
+          samples: this.samples.size + (this.shared?.live ?? 0),
           frame: this.frame,
           repairedSamples: this.repaired,
         };
@@ -97,6 +108,7 @@ export class PlayerCore {
   /** Render one quantum starting at context frame `quantumStart`. Real-time safe. */
   render(L: Float32Array, R: Float32Array, quantumStart: number): void {
     this.frame = quantumStart;
+    this.shared?.poll(this.engine);
     this.engine.render(L, R, quantumStart);
   }
 }

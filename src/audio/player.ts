@@ -143,7 +143,7 @@ export class AudioPlayer implements PlayerPort {
 
   /** Play sample `id` on `pad`; `time` in context seconds, default now (the next quantum). */
   trigger(pad: number, id: number, velocity: Velocity, time: Seconds = this.context.currentTime): void {
-    this.holds.trigger(id, time);
+    this.holds.trigger(id, time, this.context.currentTime);
     this.post({ type: 'trigger', pad, id, velocity, time });
   }
 
@@ -157,7 +157,7 @@ export class AudioPlayer implements PlayerPort {
 
   /** Pitched note on MIDI channel 1–16: sample `id` transposed by `semitones`; `time` in context seconds, default now. */
   noteOn(channel: number, note: number, id: number, velocity: Velocity, semitones: number, time: Seconds = this.context.currentTime): void {
-    this.holds.trigger(id, time); // a free of this sample waits for the note to start, as for a pad trigger
+    this.holds.trigger(id, time, this.context.currentTime); // a free of this sample waits for the note to start, as for a pad trigger
     this.post({ type: 'note-on', channel, note, id, velocity, semitones, time });
   }
 

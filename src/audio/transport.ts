@@ -306,10 +306,16 @@ export class FreeAfterTriggers {
   /** @param margin time after a trigger's own time before its sample may go (seconds): one quantum covers rounding to frames. */
   constructor(private readonly margin: number) {}
 
-  /** A trigger of sample `id` at context time `time` was sent. */
-  trigger(id: number, time: number): void {
+  /**
+   * A trigger of sample `id` at context time `time` was sent at context time
+   * `now`. It has surely started once a quantum after both its time and its
+   * arrival has been rendered: a late trigger (time < now) and a free handled
+   * in the same gap between two quanta would otherwise drop the hit.
+   */
+  trigger(id: number, time: number, now: number): void {
+    const at = Number.isFinite(time) ? Math.max(time, now + this.margin) : now + this.margin;
     const t = this.scheduled.get(id);
-    if (t === undefined || time > t) this.scheduled.set(id, time);
+    if (t === undefined || at > t) this.scheduled.set(id, at);
   }
 
   /** The pool freed `ids` at context time `now`: returns those that may go now; the rest come out of due(). */
@@ -318,7 +324,7 @@ export class FreeAfterTriggers {
     for (const id of ids) {
       const t = this.scheduled.get(id);
       this.scheduled.delete(id);
-      if (t !== undefined && Number.isFinite(t) && t + this.margin > now) this.held.set(id, t + this.margin);
+      if (t !== undefined && t + this.margin > now) this.held.set(id, t + this.margin);
       else go.push(id);
     }
     return go;

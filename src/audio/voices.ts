@@ -709,6 +709,18 @@ export class VoiceEngine {
     return p;
   }
 
+  /**
+   * Whether a sounding voice still reads `data`. The shared-memory sample
+   * transport gives a slot back only once this is false. Allocates nothing.
+   */
+  isPlaying(data: Float32Array): boolean {
+    for (let i = 0; i < this.voices.length; i++) {
+      const v = this.voices[i]!;
+      if (v.active && v.data === data) return true;
+    }
+    return false;
+  }
+
   /** Drop references to a sample array: pending hits on it are removed (sounding voices finish). */
   forget(data: Float32Array): void {
     let w = 0;

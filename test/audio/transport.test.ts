@@ -301,18 +301,23 @@ describe('PlayerCore with shared-memory samples', () => {
 describe('FreeAfterTriggers', () => {
   it('holds a free until the last trigger scheduled on that sample has started', () => {
     const h = new FreeAfterTriggers(0.003);
-    h.trigger(1, 0.5);
-    h.trigger(1, 0.3); // an earlier one does not shorten the hold
-    h.trigger(2, 0.1);
+    h.trigger(1, 0.5, 0);
+    h.trigger(1, 0.3, 0); // an earlier one does not shorten the hold
+    h.trigger(2, 0.1, 0);
     expect(h.free([1, 2, 3], 0.2)).toEqual([2, 3]); // 2's trigger has started, 3 was never triggered
     expect(h.holding).toBe(1);
     expect(h.nextDue).toBeCloseTo(0.503, 9);
     expect(h.due(0.5)).toEqual([]);
     expect(h.due(0.504)).toEqual([1]);
     expect(h.nextDue).toBeNull();
-    // A trigger at a non-finite time plays at once in the worklet: nothing to wait for.
-    h.trigger(4, NaN);
-    expect(h.free([4], 0)).toEqual([4]);
+    // A late trigger (its time already past when sent) waits for a quantum after its arrival, then one more.
+    h.trigger(4, 0.1, 1);
+    expect(h.free([4], 1.004)).toEqual([]);
+    expect(h.due(1.006)).toEqual([4]);
+    // A non-finite time plays at once in the worklet: the same as a late trigger.
+    h.trigger(5, NaN, 2);
+    expect(h.free([5], 2)).toEqual([]);
+    expect(h.due(2.007)).toEqual([5]);
   });
 
   it('with the worklet core: a hit scheduled ahead survives its sample being freed before it starts', () => {
@@ -325,7 +330,7 @@ describe('FreeAfterTriggers', () => {
       let heard = false;
       core.handle({ type: 'sample', id: 1, data: new Float32Array(500).fill(0.5), sampleRate: sr });
       core.handle({ type: 'trigger', pad: 0, id: 1, velocity: 127, time: 0.05 });
-      h.trigger(1, 0.05);
+      h.trigger(1, 0.05, 0);
       const free = (ids: number[]) => void core.handle({ type: 'free', ids });
       free(hold ? h.free([1], 0) : [1]);
       for (; frame < sr * 0.1; frame += RENDER_QUANTUM) {
@@ -337,5 +342,34 @@ describe('FreeAfterTriggers', () => {
     };
     expect(send(new PlayerCore({ sampleRate: sr }), false)).toMatchObject({ heard: false, dropped: 1 });
     expect(send(new PlayerCore({ sampleRate: sr }), true)).toEqual({ heard: true, dropped: 0, samples: 0 });
+  });
+});
+
+describe('FreeAfterTriggers with a late trigger', () => {
+  it('a trigger sent after its time, freed before the next quantum, still plays', () => {
+    const sr = 44100;
+    const q = RENDER_QUANTUM / sr;
+    const L = new Float32Array(RENDER_QUANTUM);
+    const R = new Float32Array(RENDER_QUANTUM);
+    for (const hold of [false, true]) {
+      const core = new PlayerCore({ sampleRate: sr });
+      const h = new FreeAfterTriggers(q);
+      core.handle({ type: 'sample', id: 1, data: new Float32Array(500).fill(0.5), sampleRate: sr });
+      // Ten quanta rendered; the main thread sends a trigger for 1 quantum ago, then the pool frees the sample.
+      let frame = 0;
+      for (; frame < 10 * RENDER_QUANTUM; frame += RENDER_QUANTUM) core.render(L, R, frame);
+      const now = frame / sr;
+      core.handle({ type: 'trigger', pad: 0, id: 1, velocity: 127, time: now - q });
+      h.trigger(1, now - q, now);
+      core.handle({ type: 'free', ids: hold ? h.free([1], now) : [1] });
+      let heard = false;
+      for (let i = 0; i < 10; i++, frame += RENDER_QUANTUM) {
+        core.render(L, R, frame);
+        if (L.some((x) => x !== 0)) heard = true;
+        const go = h.due(frame / sr);
+        if (go.length > 0) core.handle({ type: 'free', ids: go });
+      }
+      expect({ hold, heard }).toEqual({ hold, heard: hold });
+    }
   });
 });
