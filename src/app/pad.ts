@@ -1,11 +1,18 @@
 /**
  * <dd-pad>: one pad. Press to play (higher on the pad = louder), the dice
- * rolls a new seed. It lights on every hit, from any source (mouse, keys,
- * MIDI), and shows how many variations are ready.
+ * rolls a new seed (not while the seed is locked). It lights on every hit,
+ * from any source (mouse, keys, MIDI), shows a thumbnail of its current
+ * sound's waveform and how many variations are ready (its ring of
+ * precomputed one-shots).
  * Events: `pad-press` {velocity}, `pad-dice`, `pad-select`.
  */
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { peaksPath } from './sound-pictures.js';
+
+/** Thumbnail box (SVG user units). */
+const THUMB_W = 100;
+const THUMB_H = 24;
 
 /** Velocity at the bottom and top edge of a pad (MIDI). */
 const VELOCITY_RANGE = [40, 127] as const;
@@ -23,6 +30,10 @@ export class Pad extends LitElement {
   @property({ type: Boolean }) playable = false;
   @property({ type: Boolean, reflect: true }) selected = false;
   @property() error = '';
+  /** The seed is locked: the dice and the kit seed leave it alone. */
+  @property({ type: Boolean }) locked = false;
+  /** Waveform peaks of the current sound (waveformPeaks: min/max pairs), or null before it has one. */
+  @property({ attribute: false }) peaks: Float32Array | null = null;
   private flashTimer: ReturnType<typeof setTimeout> | undefined;
 
   static override styles = css`
@@ -49,6 +60,10 @@ export class Pad extends LitElement {
       border: 0; background: transparent; color: inherit; font: inherit; padding: 2px 4px; border-radius: 4px; cursor: pointer;
     }
     button.dice:hover, button.dice:focus-visible { background: #0003; outline: none; }
+    button.dice:disabled { cursor: default; opacity: 0.8; }
+    svg.thumb { width: 100%; height: 24px; display: block; }
+    svg.thumb path { stroke: var(--muted, #9aa); stroke-width: 1; fill: none; vector-effect: non-scaling-stroke; }
+    .pad.lit svg.thumb path { stroke: #111; }
   `;
 
   /** Light the pad (called on every hit). */
@@ -76,8 +91,13 @@ export class Pad extends LitElement {
       >
         <div class="top"><span>${this.note}</span><span>${this.keyName}</span></div>
         <div class="name">${this.drumClass.replace('-', ' ')}</div>
+        <svg class="thumb" viewBox="0 0 ${THUMB_W} ${THUMB_H}" preserveAspectRatio="none" aria-hidden="true" data-thumb=${this.peaks ? 'sound' : 'empty'}>
+          <path d=${this.peaks ? peaksPath(this.peaks, THUMB_W, THUMB_H) : `M0 ${THUMB_H / 2}H${THUMB_W}`}></path>
+        </svg>
         <div class="bottom">
-          <button class="dice" title="New seed" aria-label="Roll a new seed for pad ${this.index + 1}" @pointerdown=${stop} @click=${this.onDice}>⚄ ${this.seed}</button>
+          <button class="dice" title=${this.locked ? 'Seed locked' : 'New seed'} ?disabled=${this.locked}
+            aria-label=${this.locked ? `Seed ${this.seed} of pad ${this.index + 1} is locked` : `Roll a new seed for pad ${this.index + 1}`}
+            @pointerdown=${stop} @click=${this.onDice}>${this.locked ? '🔒' : '⚄'} ${this.seed}</button>
           ${this.error ? html`<span class="err" title=${this.error}>!</span>` : html`<span class="dots ${this.regenerating ? 'regen' : ''}" title=${state}>${dots}</span>`}
         </div>
       </div>

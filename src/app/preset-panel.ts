@@ -14,7 +14,7 @@ import { padParams } from '../engine/kit.js';
 import { loopFileName, soundWav, WAV_MIME, type PadAudio } from '../export/export.js';
 import { SeedSoundCache } from '../export/sounds.js';
 import { kitToPreset, parsePresetText, presetToKit } from '../presets/migrate.js';
-import type { Pattern, Preset } from '../presets/schema.js';
+import type { MidiMapping, Pattern, Preset, Timbre } from '../presets/schema.js';
 import { IndexedDbPresetBackend, MemoryPresetBackend, PresetStore } from '../presets/store.js';
 import { renderLoop } from '../sequencer/render.js';
 import { downloadBytes } from './export-panel.js';
@@ -64,6 +64,8 @@ export class PresetPanel extends LitElement {
   @property({ attribute: false }) engine: DrumEngine | null = null;
   @property({ attribute: false }) player: AudioPlayer | null = null;
   @property({ type: Number }) pad = 0;
+  /** What the page keeps beyond the kit (MIDI-learn mappings, timbre knobs), folded into saves and exports. */
+  @property({ attribute: false }) extras: (() => { midi?: MidiMapping[]; timbre?: Timbre }) | null = null;
   @state() private base: Preset | null = null;
   @state() private note = '';
   private readonly factory = factoryPresets();
@@ -100,7 +102,14 @@ export class PresetPanel extends LitElement {
     const keyboard = kb && Number.isInteger(kb.rootSpacing) && Number.isInteger(kb.seed)
       ? { ...base.keyboard, family: kb.family as Preset['keyboard']['family'], rootSpacing: kb.rootSpacing, seed: kb.seed }
       : base.keyboard;
-    return kitToPreset(engine.kit, { ...base, keyboard }, base.name);
+    const extra = this.extras?.() ?? {};
+    const withExtras: Preset = {
+      ...base,
+      keyboard,
+      ...(extra.midi ? { midi: extra.midi } : {}),
+      ...(extra.timbre ? { globals: { ...base.globals, timbre: extra.timbre } } : {}),
+    };
+    return kitToPreset(engine.kit, withExtras, base.name);
   };
 
   private defaults(): { guidance: number; steps: number } {

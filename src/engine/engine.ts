@@ -6,6 +6,7 @@
  */
 import { GENERATION_WINDOW } from '../audio/constants.js';
 import type { PlayerPort } from '../audio/player.js';
+import type { DescriptorName } from '../constants.js';
 import type { Seconds, Velocity } from '../units.js';
 import type { GeneratorClient } from './generator-client.js';
 import { padParams, padSound, type Kit, type KitPad } from './kit.js';
@@ -28,6 +29,8 @@ export type EngineChange =
   | { type: 'kit' }
   | { type: 'pads' }
   | { type: 'hit'; pad: number; velocity: Velocity; played: boolean }
+  /** A one-shot of a pad's current sound arrived (variation `index`; 0 = the seed sound). Emitted before the player takes the audio. */
+  | { type: 'sample'; pad: number; index: number; audio: Float32Array; sampleRate: number }
   | { type: 'error'; message: string };
 
 export class DrumEngine {
@@ -42,6 +45,10 @@ export class DrumEngine {
   private nextSampleId = 1;
   private model: ModelInfo | null = null;
   private pumpQueued = false;
+  /** Descriptor targets per pad class (the timbre knobs); null or undefined = left to the model. */
+  private descriptorsFor: ((pad: number, cls: string) => Readonly<Record<DescriptorName, number>> | undefined) | null = null;
+  /** The model folder in use (set by start()). */
+  modelUrl: string | null = null;
 
   constructor(opts: EngineOptions) {
     this.kit = structuredClone(opts.kit);
@@ -58,7 +65,8 @@ export class DrumEngine {
 
   /** Load the model (URL from the kit unless given), map every pad and start generating. */
   async start(opts: { modelUrl?: string; backends?: string[] } = {}): Promise<ModelInfo> {
-    this.model = await this.client.init(opts.modelUrl ?? this.kit.model, { backends: opts.backends });
+    this.modelUrl = opts.modelUrl ?? this.kit.model;
+    this.model = await this.client.init(this.modelUrl, { backends: opts.backends });
     if (this.model.kind !== 'drums') throw new Error(`the pads need a drums model; ${opts.modelUrl ?? this.kit.model} is a ${this.model.kind} model`);
     this.player.setChoke(this.kit.chokeHats);
     for (let i = 0; i < this.kit.pads.length; i++) this.applyPad(i);
@@ -115,6 +123,14 @@ export class DrumEngine {
     this.schedulePump();
   }
 
+  /** Set how each pad's class maps to descriptor targets (null: none); pads whose targets change regenerate. */
+  setDescriptors(fn: ((pad: number, cls: string) => Readonly<Record<DescriptorName, number>> | undefined) | null): void {
+    this.descriptorsFor = fn;
+    for (let i = 0; i < this.kit.pads.length; i++) this.applyPad(i);
+    this.emit({ type: 'kit' });
+    this.schedulePump();
+  }
+
   /** Clear pad errors and try again. */
   retry(): void {
     this.pool.retry();
@@ -130,7 +146,10 @@ export class DrumEngine {
     this.player.setPad(pad, padParams(this.kit, pad));
     if (!this.model) return;
     const before = this.pool.sound(pad);
-    this.pool.setPad(pad, padSound(this.kit, pad, { guidance: this.model.defaultGuidance, steps: this.model.defaultSteps }));
+    const sound = padSound(this.kit, pad, { guidance: this.model.defaultGuidance, steps: this.model.defaultSteps });
+    const descriptors = this.descriptorsFor?.(pad, sound.class);
+    if (descriptors) sound.descriptors = descriptors;
+    this.pool.setPad(pad, sound);
     if (this.pool.sound(pad) !== before) {
       // The pad's sound changed: its jobs still out are stale; stop them.
       const stale = [...this.inFlight].filter(([, j]) => j.pad === pad).map(([id]) => id);
@@ -164,7 +183,10 @@ export class DrumEngine {
         (r) => {
           if (!this.inFlight.delete(id)) return;
           const sid = this.nextSampleId++;
-          if (this.pool.deliver(job, sid)) this.player.upload(sid, r.audio, r.sampleRate);
+          if (this.pool.deliver(job, sid)) {
+            this.emit({ type: 'sample', pad: job.pad, index: job.index, audio: r.audio, sampleRate: r.sampleRate });
+            this.player.upload(sid, r.audio, r.sampleRate);
+          }
           this.freeDropped();
           this.emit({ type: 'pads' });
           this.schedulePump();
