@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     if (!g) {
       const dir = job.modelDirs[kind];
       if (!dir) throw new Error(`no model folder for ${kind}`);
-      g = await Generator.load(nodeReader(dir), { vocoder: (f, cfg) => capture(f, cfg) });
+      g = await Generator.load(nodeReader(dir), { vocoder: (f, cfg, pitch) => capture(f, cfg, pitch) });
       generators.set(kind, g);
     }
     return g;
@@ -63,10 +63,10 @@ async function main(): Promise<void> {
   // The Generator's vocoder: the default featureToAudio, timed, keeping the sampler's feature.
   let captured: Float32Array[] = [];
   let vocS = 0;
-  const capture = (f: Float32Array, cfg: Parameters<typeof featureToAudio>[1]): Float32Array => {
+  const capture = (f: Float32Array, cfg: Parameters<typeof featureToAudio>[1], pitch?: number): Float32Array => {
     captured.push(f.slice());
     const t = performance.now();
-    const a = featureToAudio(f, cfg);
+    const a = featureToAudio(f, cfg, { pitch });
     vocS += (performance.now() - t) / 1000;
     return a;
   };

@@ -6,8 +6,17 @@ export interface GriffinLimOptions {
   iterations?: number;
   /** Momentum α of the fast Griffin-Lim (Perraudin et al. 2013); 0 gives classic Griffin-Lim. */
   momentum?: number;
-  /** Seed for the initial random phase; phase starts at 0 when undefined. */
+  /** Seed for the initial random phase; phase starts at 0 when undefined (ignored when f0 is given). */
   seed?: number;
+  /**
+   * Fundamental of a pitched one-shot (Hz) and the signal's sample rate (Hz):
+   * the initial phase is taken from a harmonic pulse train at f0 instead of
+   * zero/random, so the recovered waveform is periodic at the requested pitch.
+   * Why: the mel magnitudes cannot place a low harmonic closer than a mel band
+   * (~30 Hz), and from a flat phase Griffin-Lim settles on aperiodic,
+   * beating partials for notes below ~C3.
+   */
+  f0?: { hz: number; sampleRate: number };
   /** Called after each iteration with the spectral convergence (lower is better). */
   onIteration?: (iteration: number, spectralConvergence: number) => void;
 }
@@ -52,7 +61,16 @@ export function griffinLim(
   const size = nFrames * nBins;
   if (mag.length !== size) throw new Error(`griffinLim: magnitude has ${mag.length} values, expected ${size}`);
   const cur: Spectrogram = { re: new Float32Array(size), im: new Float32Array(size), nFrames, nBins };
-  if (opts.seed === undefined) {
+  if (opts.f0 !== undefined) {
+    const init = stft(harmonicPulseTrain(opts.f0.hz, opts.f0.sampleRate, length), nFft, hop, nFrames);
+    for (let i = 0; i < size; i++) {
+      const r = init.re[i]!;
+      const m = init.im[i]!;
+      const n = Math.sqrt(r * r + m * m);
+      cur.re[i] = n > 1e-12 ? (mag[i]! * r) / n : mag[i]!;
+      cur.im[i] = n > 1e-12 ? (mag[i]! * m) / n : 0;
+    }
+  } else if (opts.seed === undefined) {
     cur.re.set(mag);
   } else {
     const rnd = mulberry32(opts.seed);
@@ -89,4 +107,29 @@ export function griffinLim(
     signal = istft(cur, nFft, hop, length);
   }
   return signal;
+}
+
+/**
+ * Band-limited pulse train at `f0` (all harmonics below Nyquist, cosine phase),
+ * `length` samples: the excitation whose STFT phase seeds pitched Griffin-Lim.
+ */
+export function harmonicPulseTrain(f0: number, sampleRate: number, length: number): Float32Array {
+  if (!(f0 > 0) || !(f0 < sampleRate / 2)) throw new Error(`harmonicPulseTrain: f0 must be in (0, ${sampleRate / 2}) Hz, got ${f0}`);
+  const out = new Float32Array(length);
+  const harmonics = Math.floor((sampleRate / 2 - 1) / f0);
+  const w = (2 * Math.PI * f0) / sampleRate;
+  // Sum of cosines in closed form (Dirichlet kernel) would divide by ~0 at the pulses; a direct
+  // recurrence per harmonic is exact enough and costs harmonics × length adds (≤ ~1 s at C1).
+  for (let h = 1; h <= harmonics; h++) {
+    const c = Math.cos(w * h);
+    let y1 = 1; // cos(0)
+    let y2 = c; // cos(-wh) = cos(wh)
+    for (let n = 0; n < length; n++) {
+      out[n] = out[n]! + y1;
+      const y0 = 2 * c * y1 - y2;
+      y2 = y1;
+      y1 = y0;
+    }
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { OUTPUT_FADE_SECONDS, OUTPUT_PEAK_DB } from '../constants.js';
+import type { Hz, MidiNote } from '../units.js';
 import { type RepresentationConfig, signalLength } from './config.js';
 import { fadeOut, normalizePeak, removeDc } from './envelope.js';
 import { featureToLinearMagnitude } from './features.js';
@@ -9,6 +10,17 @@ export interface VocoderOptions extends GriffinLimOptions {
   peakDb?: number;
   /** Fade-out length (s); default 20 ms. */
   fadeSeconds?: number;
+  /**
+   * Requested MIDI note of a pitched one-shot: Griffin-Lim starts from the
+   * phase of a harmonic pulse train at that pitch (see GriffinLimOptions.f0).
+   * Omitted for drums and whenever no pitch was asked for.
+   */
+  pitch?: MidiNote;
+}
+
+/** MIDI note → frequency (Hz), A4 = 69 = 440 Hz. */
+export function midiToHz(note: MidiNote): Hz {
+  return 440 * Math.pow(2, (note - 69) / 12);
 }
 
 /**
@@ -25,7 +37,9 @@ export function featureToAudio(feature: Float32Array, cfg: RepresentationConfig,
     if (!Number.isFinite(feature[i]!)) throw new Error(`featureToAudio: non-finite feature value at index ${i}`);
   }
   const mag = featureToLinearMagnitude(feature, cfg);
-  const audio = griffinLim(mag, cfg.nFrames, cfg.nFft, cfg.hop, signalLength(cfg), opts);
+  const f0 = opts.pitch === undefined ? undefined : { hz: midiToHz(opts.pitch), sampleRate: cfg.sampleRate };
+  if (f0 && !(f0.hz > 0 && f0.hz < cfg.sampleRate / 2)) throw new Error(`featureToAudio: pitch ${opts.pitch} is outside the representation's range`);
+  const audio = griffinLim(mag, cfg.nFrames, cfg.nFft, cfg.hop, signalLength(cfg), { ...opts, f0 });
   removeDc(audio);
   fadeOut(audio, Math.round((opts.fadeSeconds ?? OUTPUT_FADE_SECONDS) * cfg.sampleRate));
   normalizePeak(audio, opts.peakDb ?? OUTPUT_PEAK_DB);

@@ -13,7 +13,7 @@ import { featureToAudio } from '../dsp/vocoder.js';
 import { signalLength } from '../dsp/config.js';
 import { encodeConditions, condDim } from '../model/conditioning.js';
 import type { ModelConfig } from '../model/config.js';
-import type { Vocoder } from '../model/generator.js';
+import { requestPitch, type Vocoder } from '../model/generator.js';
 import { planBatches, resolveRequest, type ResolvedRequest } from '../model/requests.js';
 import { loadModel, paramCount, type ModelReader } from '../model/loader.js';
 import { gaussianNoise } from '../model/prng.js';
@@ -47,7 +47,7 @@ export class OneShotSynth {
     this.config = config;
     this.net = net;
     this.maxBatch = opts.maxBatch ?? 8;
-    this.vocoder = opts.vocoder ?? ((f, cfg) => featureToAudio(f, cfg));
+    this.vocoder = opts.vocoder ?? ((f, cfg, pitch) => featureToAudio(f, cfg, { pitch }));
   }
 
   /** Load and validate a model folder onto the current tfjs backend. */
@@ -127,9 +127,9 @@ export class OneShotSynth {
         out[ri] = f;
       });
     }
-    return out.map((f) => {
+    return out.map((f, i) => {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('generate: aborted');
-      const audio = this.vocoder(f, representation);
+      const audio = this.vocoder(f, representation, requestPitch(resolved[i]!));
       tick();
       return audio;
     });

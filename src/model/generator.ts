@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { featureToAudio } from '../dsp/vocoder.js';
 import type { RepresentationConfig } from '../dsp/config.js';
+import type { MidiNote } from '../units.js';
 import { condDim, encodeConditions } from './conditioning.js';
 import type { ModelConfig } from './config.js';
 import { loadModel, type ModelReader } from './loader.js';
@@ -18,8 +19,17 @@ import { unetDenoiser, type UNet1D } from './unet.js';
 
 export { planBatches, resolveRequest, type GenerateRequest, type ResolvedRequest } from './requests.js';
 
-/** Feature → audio; featureToAudio by default. */
-export type Vocoder = (feature: Float32Array, cfg: RepresentationConfig) => Float32Array;
+/**
+ * Feature → audio; featureToAudio by default. `pitch` is the request's MIDI note
+ * (tonal models), which the default vocoder uses to seed its phase.
+ */
+export type Vocoder = (feature: Float32Array, cfg: RepresentationConfig, pitch?: MidiNote) => Float32Array;
+
+/** The request's pitch label, if it has one. */
+export function requestPitch(r: ResolvedRequest): MidiNote | undefined {
+  const p = r.labels['pitch'];
+  return typeof p === 'number' ? p : undefined;
+}
 
 export interface GeneratorOptions {
   /** Most one-shots per network call (each guided one costs two rows). Default 16. */
@@ -49,7 +59,7 @@ export class Generator {
     this.baselineTensors = baseline;
     this.maxBatch = opts.maxBatch ?? 16;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${opts.maxBatch}`);
-    this.vocoder = opts.vocoder ?? ((feature, cfg) => featureToAudio(feature, cfg));
+    this.vocoder = opts.vocoder ?? ((feature, cfg, pitch) => featureToAudio(feature, cfg, { pitch }));
   }
 
   /** Load and validate a model folder onto the current tfjs backend. */
@@ -98,9 +108,9 @@ export class Generator {
     const total = this.samplingUnits(resolved) + resolved.length;
     const features = await this.sampleFeatures(resolved, opts, resolved.length);
     let done = total - resolved.length;
-    return features.map((f) => {
+    return features.map((f, i) => {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('generate: aborted');
-      const audio = this.vocoder(f, this.config.representation);
+      const audio = this.vocoder(f, this.config.representation, requestPitch(resolved[i]!));
       opts.onProgress?.(++done, total);
       return audio;
     });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { griffinLim, spectralConvergence } from '../../src/dsp/griffinlim.js';
+import { signalLength, TONAL_REPRESENTATION } from '../../src/dsp/config.js';
+import { yinF0 } from '../../src/dsp/descriptors.js';
+import { audioToFeature } from '../../src/dsp/features.js';
+import { griffinLim, harmonicPulseTrain, spectralConvergence } from '../../src/dsp/griffinlim.js';
+import { featureToAudio } from '../../src/dsp/vocoder.js';
 import { magnitude, stft } from '../../src/dsp/stft.js';
 import { synthDrum } from './helpers.js';
 
@@ -65,5 +69,40 @@ describe('Griffin-Lim', () => {
 
   it('rejects a magnitude of the wrong size', () => {
     expect(() => griffinLim(new Float32Array(10), target.nFrames, N_FFT, HOP, LEN)).toThrow(/expected/);
+  });
+});
+
+describe('pitched Griffin-Lim (phase seeded at the requested f0)', () => {
+  it('harmonicPulseTrain repeats every sampleRate / f0 samples and rejects an f0 outside (0, Nyquist)', () => {
+    const sr = 44100;
+    const f0 = 441; // period exactly 100 samples
+    const p = harmonicPulseTrain(f0, sr, 1000);
+    for (let n = 0; n < 900; n++) expect(p[n + 100]!).toBeCloseTo(p[n]!, 3);
+    expect(p[0]!).toBeCloseTo(Math.floor((sr / 2 - 1) / f0), 3); // all cosines peak at n = 0
+    expect(Math.abs(p[50]!)).toBeLessThan(2);
+    expect(() => harmonicPulseTrain(0, sr, 10)).toThrow(/f0 must be in \(0, 22050\) Hz, got 0/);
+    expect(() => harmonicPulseTrain(30000, sr, 10)).toThrow(/got 30000/);
+  });
+
+  it('a C2 tone vocoded from its 128-band mel keeps a measurable pitch', () => {
+    const cfg = TONAL_REPRESENTATION;
+    const len = signalLength(cfg);
+    const note = 36;
+    const f0 = 440 * 2 ** ((note - 69) / 12);
+    // A slightly stiff-string tone: decaying harmonics, 1/h amplitudes.
+    const x = new Float32Array(len);
+    for (let h = 1; h * f0 < 16000; h++) {
+      const f = h * f0 * Math.sqrt(1 + 0.0002 * h * h);
+      for (let n = 0; n < len; n++) x[n] = x[n]! + (Math.exp(-n / (cfg.sampleRate * (1.2 / Math.sqrt(h)))) * Math.sin((2 * Math.PI * f * n) / cfg.sampleRate + h)) / h;
+    }
+    const cents = (a: Float32Array): number | null => {
+      const f = yinF0(a, cfg.sampleRate);
+      return f === null ? null : 1200 * Math.log2(f / f0);
+    };
+    const original = cents(x)!;
+    const pitched = cents(featureToAudio(audioToFeature(x, cfg), cfg, { pitch: note }));
+    expect(pitched).not.toBeNull();
+    expect(Math.abs(pitched! - original)).toBeLessThan(10);
+    expect(() => featureToAudio(audioToFeature(x, cfg), cfg, { pitch: 200 })).toThrow(/pitch 200 is outside/);
   });
 });
