@@ -112,6 +112,66 @@ describe('player worklet offline render (node-web-audio-api)', () => {
     expect(peak).toBeLessThanOrEqual(Math.fround(10 ** (-0.3 / 20)));
   }, 240_000);
 
+  it('an immediate note-on (sent while the context is suspended mid-render, time = now) sounds within one render quantum', async () => {
+    const sr = 44100;
+    const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: sr / 5, sampleRate: sr });
+    await ctx.audioWorklet.addModule(worklet);
+    const node = new AudioWorkletNode(ctx, PLAYER_PROCESSOR_NAME, { numberOfInputs: 0, numberOfOutputs: 1, outputChannelCount: [2] });
+    node.connect(ctx.destination);
+    const data = new Float32Array(400).fill(0.5);
+    node.port.postMessage({ type: 'sample', id: 1, data, sampleRate: sr } satisfies PlayerMessage, [data.buffer]);
+    const at = (0.05 * sr) / 128; // suspend on a quantum boundary: frame 2,205 → quantum 17 (frame 2,176)
+    const suspendFrame = Math.floor(at) * 128;
+    let sentAt = -1;
+    void ctx.suspend(suspendFrame / sr).then(async () => {
+      sentAt = Math.round(ctx.currentTime * sr);
+      node.port.postMessage({ type: 'trigger', pad: 0, id: 1, velocity: 127, time: ctx.currentTime } satisfies PlayerMessage);
+      // Let the message reach the worklet before rendering goes on (as a real context keeps running, this
+      // is the best case of an immediate hit; the bound checked is the quantum it lands in).
+      await new Promise((r) => setTimeout(r, 200));
+      await ctx.resume();
+    });
+    const buf = await ctx.startRendering();
+    node.port.close?.();
+    const L = buf.getChannelData(0);
+    const first = L.findIndex((v) => v !== 0);
+    expect(sentAt).toBe(suspendFrame);
+    expect(first).toBeGreaterThanOrEqual(sentAt);
+    expect(first - sentAt).toBeLessThan(128);
+  }, 240_000);
+
+  it('through the worklet: velocity follows the square-law curve, a closed hat chokes the open hat, and the 33rd voice steals the oldest', async () => {
+    const sr = 44100;
+    const long = () => new Float32Array(sr).fill(0.01); // 1 s of DC at −40 dBFS: levels add linearly
+    const msgs: Outgoing[] = [sampleMsg(1, long()), sampleMsg(2, long())];
+    // Velocity: pad 0 at 127 at 10 ms, then the same pad at 64 at 1.2 s (after the first has ended).
+    msgs.push({ msg: { type: 'trigger', pad: 0, id: 1, velocity: 127, time: 0.01 } });
+    msgs.push({ msg: { type: 'trigger', pad: 0, id: 1, velocity: 64, time: 1.2 } });
+    const { L } = await render(sr, 2.3, msgs);
+    const level = (t: number) => L[Math.round(t * sr)]!;
+    expect(level(0.5)).toBeCloseTo(0.01, 6);
+    expect(level(1.7) / level(0.5)).toBeCloseTo((64 / 127) ** 2, 4);
+
+    // Choke: pad 5 (open hat, group 1) rings until pad 4 (closed hat, chokes group 1) hits at 0.3 s.
+    const choke: Outgoing[] = [sampleMsg(1, long()), sampleMsg(2, long())];
+    choke.push({ msg: { type: 'pad', pad: 5, params: { chokeGroup: 1 } } });
+    choke.push({ msg: { type: 'pad', pad: 4, params: { chokes: 1 << 1 } } });
+    choke.push({ msg: { type: 'trigger', pad: 5, id: 1, velocity: 127, time: 0.01 } });
+    choke.push({ msg: { type: 'trigger', pad: 4, id: 2, velocity: 127, time: 0.3 } });
+    const c = await render(sr, 0.5, choke);
+    // Before the closed hat: the open hat alone (0.01). After its 10 ms ramp: the closed hat alone (0.01), not 0.02.
+    expect(c.L[Math.round(0.2 * sr)]!).toBeCloseTo(0.01, 6);
+    expect(c.L[Math.round(0.4 * sr)]!).toBeCloseTo(0.01, 6);
+    expect(c.replies.some((r) => r.type === 'error')).toBe(false);
+
+    // Stealing: 33 hits at once on 1 s samples; the limit is 32, so the sum settles at 32 × 0.01 once
+    // the oldest has faded (5 ms), not at 33 × 0.01.
+    const steal: Outgoing[] = [sampleMsg(1, long())];
+    for (let i = 0; i < 33; i++) steal.push({ msg: { type: 'trigger', pad: i % 16, id: 1, velocity: 127, time: 0.01 + i / sr } });
+    const st = await render(sr, 0.2, steal);
+    expect(st.L[Math.round(0.1 * sr)]!).toBeCloseTo(0.32, 4);
+  }, 240_000);
+
   it('a pitched note through the worklet: root 57 played at 64 in a 48 kHz context sounds within ±5 cents, and its note-off releases it', async () => {
     const sr = 48000;
     const root = harmonicTone(midiHz(57), 1.5, 44100);
