@@ -108,7 +108,8 @@ export class DrumApp extends LitElement {
     .choke label { flex: 1; }
     button:disabled { opacity: 0.5; cursor: default; }
     details[data-status='attempts'] ul { margin: 2px 0 0; padding-left: 18px; }
-    .grid { grid-auto-rows: minmax(92px, auto); }
+    /* minmax(0, 1fr): a long class name must not widen its column past the window. */
+    .grid { grid-auto-rows: minmax(92px, auto); grid-template-columns: repeat(${GRID_COLUMNS}, minmax(0, 1fr)); }
     @media (max-width: 520px) {
       :host { padding: 10px; gap: 10px; }
       .grid { gap: 6px; }
