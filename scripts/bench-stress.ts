@@ -12,8 +12,10 @@
  * (13.3 hits/s, every pad once per bar), scheduled 100 ms ahead by a
  * setInterval look-ahead scheduler as a web sequencer does; one of the kit's
  * knobs (seed, guidance, steps, variation, in turn) changes every second, so
- * every pad regenerates continuously. Pads only: the app has no pitched
- * keyboard engine on the main thread yet, so no chords.
+ * every pad regenerates continuously. With --tonal (default models/tonal),
+ * a KeyboardEngine on a second generation worker plays a triad on MIDI
+ * channel 1 every bar (held until the next), its knobs changing with the
+ * kit's.
  *
  * Counted:
  * - dropped: a hit with no sound at all (pool empty); before and after the
@@ -42,10 +44,11 @@ import { RENDER_QUANTUM, SAMPLE_RATE } from '../src/audio/constants.js';
 import type { PlayerPort } from '../src/audio/player.js';
 import type { PlayerMessage, PlayerReply, PlayerStats } from '../src/audio/protocol.js';
 import { createSharedSampleMemory, FreeAfterTriggers, MessagePortTransport, SharedMemoryTransport, type SampleTransport } from '../src/audio/transport.js';
-import type { PadParams } from '../src/audio/voices.js';
+import type { KeyboardParams, PadParams } from '../src/audio/voices.js';
 import { mulberry32 } from '../src/dsp/random.js';
 import { DrumEngine } from '../src/engine/engine.js';
 import { GeneratorClient, type WorkerLike } from '../src/engine/generator-client.js';
+import { KeyboardEngine } from '../src/engine/keyboard.js';
 import { GLOBAL_LIMITS, parseKit } from '../src/engine/kit.js';
 import type { WorkerEvent, WorkerRequest } from '../src/engine/protocol.js';
 import type { AudioThreadReport } from './bench-stress-audio.worker.js';
@@ -56,6 +59,9 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export interface MemorySample {
   t: number;
   numTensors: number;
+  /** Tonal generation worker (0 without --tonal). */
+  tonalTensors: number;
+  tonalHeapMB: number;
   workerHeapMB: number;
   mainHeapMB: number;
   audioHeapMB: number;
@@ -70,6 +76,18 @@ export interface StressResult {
   bpm: number;
   bufferMs: number;
   hits: number;
+  /** Keyboard (null without --tonal). */
+  chords: null | {
+    model: string;
+    notes: number;
+    played: number;
+    droppedBeforeFill: number;
+    droppedAfterFill: number;
+    fillSeconds: number | null;
+    generated: number;
+    tensorsBaseline: number;
+    tensorsEnd: number;
+  };
   dropped: number;
   droppedBeforeFill: number;
   droppedAfterFill: number;
@@ -203,6 +221,22 @@ class ThreadPlayer implements PlayerPort {
   setChoke(enabled: boolean): void {
     this.port.postMessage({ type: 'choke', enabled } satisfies PlayerMessage);
   }
+  noteOn(channel: number, note: number, id: number, velocity: number, semitones: number, time = this.currentTime()): void {
+    this.holds.trigger(id, time, this.currentTime());
+    this.port.postMessage({ type: 'note-on', channel, note, id, velocity, semitones, time } satisfies PlayerMessage);
+  }
+  noteOff(channel: number, note: number, time = this.currentTime()): void {
+    this.port.postMessage({ type: 'note-off', channel, note, time } satisfies PlayerMessage);
+  }
+  sustain(channel: number, down: boolean, time = this.currentTime()): void {
+    this.port.postMessage({ type: 'sustain', channel, down, time } satisfies PlayerMessage);
+  }
+  bend(channel: number, semitones: number, time = this.currentTime()): void {
+    this.port.postMessage({ type: 'bend', channel, semitones, time } satisfies PlayerMessage);
+  }
+  setKeyboard(params: Partial<KeyboardParams>): void {
+    this.port.postMessage({ type: 'keyboard', params } satisfies PlayerMessage);
+  }
   query(): Promise<PlayerStats> {
     const token = ++this.token;
     return new Promise((resolve) => {
@@ -230,6 +264,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export interface StressOptions {
   seconds: number;
   model: string;
+  /** Tonal model folder for the keyboard's chords, or null for pads only. */
+  tonal: string | null;
   backend: 'wasm' | 'cpu';
   threads: number;
   seed: number;
@@ -247,6 +283,8 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   const { generation, audio } = await bundleWorkers();
   const genWorker = new NodeWorker(new Worker(generation, { workerData: { modelDir, backend: o.backend, threads: o.threads } }));
   const client = new GeneratorClient(genWorker);
+  const tonalWorker = o.tonal ? new NodeWorker(new Worker(generation, { workerData: { modelDir: path.resolve(root, o.tonal), backend: o.backend, threads: o.threads } })) : null;
+  const tonalClient = tonalWorker ? new GeneratorClient(tonalWorker) : null;
 
   const memory = o.transport === 'shared-memory' ? createSharedSampleMemory() : null;
   const clock = new SharedArrayBuffer(8);
@@ -266,20 +304,26 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   const t0 = performance.now();
   const info = await engine.start({ modelUrl: modelDir });
   o.log(`model ${o.model}: ${info.kind}, ${info.params.toLocaleString('en')} params, ${(info.length / info.sampleRate).toFixed(2)} s one-shots; generation on ${client.status.reason || client.status.backend}`);
+  const keyboard = tonalClient ? new KeyboardEngine({ client: tonalClient, player }) : null;
+  if (keyboard && o.tonal) {
+    const k = await keyboard.start({ modelUrl: path.resolve(root, o.tonal) });
+    o.log(`keyboard model ${o.tonal}: ${k.kind}, ${k.params.toLocaleString('en')} params, family ${keyboard.settings.family}; generation on ${tonalClient!.status.reason || tonalClient!.status.backend}`);
+  }
   const baseline = await genWorker.memory();
-  o.log(`tensors after load and warm-up: ${baseline.numTensors}`);
+  const tonalBaseline = tonalWorker ? await tonalWorker.memory() : null;
+  o.log(`tensors after load and warm-up: ${baseline.numTensors}${tonalBaseline ? ` (keyboard: ${tonalBaseline.numTensors})` : ''}`);
 
   const rand = mulberry32(o.seed);
   const memorySamples: MemorySample[] = [];
   // Asked every 10 s; the generation worker answers between network calls, so on a big model a reading can come late.
   const sampleMemory = async () => {
-    const [w, audioHeap] = await Promise.all([genWorker.memory(), player.heap()]);
+    const [w, audioHeap, tw] = await Promise.all([genWorker.memory(), player.heap(), tonalWorker?.memory() ?? null]);
     const t = Math.max(0, currentTime() - startAt);
     gc();
     const m = process.memoryUsage();
-    const s: MemorySample = { t, numTensors: w.numTensors, workerHeapMB: w.heapUsed / MB, mainHeapMB: m.heapUsed / MB, audioHeapMB: audioHeap / MB, rssMB: m.rss / MB };
+    const s: MemorySample = { t, numTensors: w.numTensors, tonalTensors: tw?.numTensors ?? 0, tonalHeapMB: (tw?.heapUsed ?? 0) / MB, workerHeapMB: w.heapUsed / MB, mainHeapMB: m.heapUsed / MB, audioHeapMB: audioHeap / MB, rssMB: m.rss / MB };
     memorySamples.push(s);
-    o.log(`t ${t.toFixed(0).padStart(4)} s  tensors ${s.numTensors}  heap main ${s.mainHeapMB.toFixed(1)} MB, generation ${s.workerHeapMB.toFixed(1)} MB, audio ${s.audioHeapMB.toFixed(1)} MB  rss ${s.rssMB.toFixed(0)} MB  generated ${client.status.generated}`);
+    o.log(`t ${t.toFixed(0).padStart(4)} s  tensors ${s.numTensors}${tw ? ` + keyboard ${s.tonalTensors}` : ''}  heap main ${s.mainHeapMB.toFixed(1)} MB, generation ${s.workerHeapMB.toFixed(1)} MB, audio ${s.audioHeapMB.toFixed(1)} MB  rss ${s.rssMB.toFixed(0)} MB  generated ${client.status.generated}`);
   };
   // Sequencer: 16th notes, step i → pad i mod 16, scheduled 100 ms ahead.
   const stepSeconds = 60 / o.bpm / 4;
@@ -296,17 +340,44 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   let fillAt: number | null = null;
   const pads = kit.pads.length;
   const allPlayable = () => kit.pads.every((_, p) => engine.padState(p).playable);
+  // Chords: a triad per bar on channel 1, held until the next one.
+  const CHORDS = [[60, 64, 67], [57, 60, 64], [53, 57, 60], [55, 59, 62]];
+  const chordNotes = [...new Set(CHORDS.flat())];
+  let held: number[] = [];
+  let chordCount = 0;
+  let chordPlayed = 0;
+  let chordDroppedBefore = 0;
+  let chordDroppedAfter = 0;
+  let chordFillAt: number | null = null;
+  const chordRootsPlayable = () => {
+    if (!keyboard) return false;
+    const roots = new Set(chordNotes.map((n) => keyboard.rootFor(n)));
+    return keyboard.regions().filter((r) => roots.has(r.root)).every((r) => r.playable) && keyboard.regions().some((r) => roots.has(r.root));
+  };
   const endAt = startAt + o.seconds;
   const scheduler = setInterval(() => {
     player.flushHolds();
     const now = currentTime();
     if (fillAt === null && allPlayable()) fillAt = now;
+    if (keyboard && chordFillAt === null && chordRootsPlayable()) chordFillAt = now;
     while (startAt + step * stepSeconds < Math.min(now + lookahead, endAt)) {
       const t = startAt + step * stepSeconds;
       const pad = step % pads;
       const before = engine.padState(pad);
       const velocity = 60 + Math.floor(rand() * 68);
       if (t < now) lateTriggers++;
+      if (keyboard && step % 16 === 0) {
+        for (const n of held) keyboard.noteOff(1, n, t);
+        held = [];
+        for (const n of CHORDS[(step / 16) % CHORDS.length]!) {
+          chordCount++;
+          if (keyboard.noteOn(1, n, 90, t)) {
+            chordPlayed++;
+            held.push(n);
+          } else if (chordFillAt === null) chordDroppedBefore++;
+          else chordDroppedAfter++;
+        }
+      }
       const played = engine.hit(pad, velocity, t);
       hits++;
       if (!played) {
@@ -329,6 +400,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
       : k === 'steps' ? 4 + Math.floor(rand() * 13)
       : Math.round(rand() * 100) / 100;
     engine.setGlobals({ [k]: value });
+    keyboard?.setSettings({ [k]: value });
     knobChanges++;
   }, 1000);
 
@@ -343,6 +415,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   }
   clearInterval(scheduler);
   clearInterval(knobTimer);
+  for (const n of held) keyboard?.noteOff(1, n, currentTime());
 
   // Let the worker finish what is queued, then count tensors at rest.
   const drainStart = performance.now();
@@ -350,19 +423,27 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   while (performance.now() - drainStart < 240_000) {
     await sleep(250);
     const s = client.status;
-    if (s.queued === 0 && s.running === 0 && engine.pool.totals().pending === 0) {
+    const ts = tonalClient?.status;
+    const tonalIdle = !keyboard || (ts!.queued === 0 && ts!.running === 0 && keyboard.pool.totals().pending === 0);
+    if (s.queued === 0 && s.running === 0 && engine.pool.totals().pending === 0 && tonalIdle) {
       drained = true;
       break;
     }
   }
   await sleep(500);
   const end = await genWorker.memory();
+  const tonalEnd = tonalWorker ? await tonalWorker.memory() : null;
   await sampleMemory();
   const worklet = await player.query();
   const audioReport = await player.stop();
   genWorker.worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
   await sleep(100);
   await genWorker.worker.terminate();
+  if (tonalWorker) {
+    tonalWorker.worker.postMessage({ type: 'dispose' } satisfies WorkerRequest);
+    await sleep(100);
+    await tonalWorker.worker.terminate();
+  }
   await audioWorker.terminate();
   channel.port1.close();
   void t0;
@@ -374,6 +455,19 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
     bpm: o.bpm,
     bufferMs: (bufferQuanta * RENDER_QUANTUM * 1000) / SAMPLE_RATE,
     hits,
+    chords: keyboard && o.tonal
+      ? {
+          model: o.tonal,
+          notes: chordCount,
+          played: chordPlayed,
+          droppedBeforeFill: chordDroppedBefore,
+          droppedAfterFill: chordDroppedAfter,
+          fillSeconds: chordFillAt === null ? null : chordFillAt - startAt,
+          generated: tonalClient!.status.generated,
+          tensorsBaseline: tonalBaseline!.numTensors,
+          tensorsEnd: tonalEnd!.numTensors,
+        }
+      : null,
     dropped: droppedBeforeFill + droppedAfterFill,
     droppedBeforeFill,
     droppedAfterFill,
@@ -408,7 +502,7 @@ export function formatTable(r: StressResult): string {
     return `${v.start.toFixed(digits)} / ${v.end.toFixed(digits)} / ${v.max.toFixed(digits)}`;
   };
   const rows: [string, string][] = [
-    ['duration', `${r.seconds} s, ${r.bpm} BPM 16ths over 16 pads (pads only: no pitched keyboard engine yet)`],
+    ['duration', `${r.seconds} s, ${r.bpm} BPM 16ths over 16 pads${r.chords ? ', a triad per bar on channel 1' : ' (pads only)'}`],
     ['model / generation', `${r.model} / ${r.backend}`],
     ['sample transport', `${r.transport} (${r.transportStats.shared} via shared slots, ${r.transportStats.poolFull} pool full, ${r.transportStats.tooLong} too long)`],
     ['knob changes', `${r.knobChanges} (seed, guidance, steps 4–16, variation in turn, 1 per s)`],
@@ -418,6 +512,13 @@ export function formatTable(r: StressResult): string {
     ['dropped (no sound) before / after the fill', `${r.droppedBeforeFill} / ${r.droppedAfterFill}`],
     ['played the previous sound while regenerating', `${r.oldSound} (${pct(r.oldSound, r.hits)}; expected, not a drop)`],
     ['replayed the last one-shot (no fresh variation ready)', `${r.replayed} (${pct(r.replayed, r.hits)})`],
+    ...(r.chords
+      ? ([
+          ['keyboard model', `${r.chords.model}; ${r.chords.generated} one-shots generated; regions of the chords playable ${r.chords.fillSeconds === null ? 'never' : r.chords.fillSeconds <= 0 ? 'before the first bar' : `${r.chords.fillSeconds.toFixed(2)} s after the first bar`}`],
+          ['chord notes played / dropped before / after the fill', `${r.chords.played} of ${r.chords.notes} / ${r.chords.droppedBeforeFill} / ${r.chords.droppedAfterFill}`],
+          ['tensors (keyboard worker) at rest before / after', `${r.chords.tensorsBaseline} / ${r.chords.tensorsEnd}`],
+        ] as [string, string][])
+      : []),
     ['triggers sent after their time (main thread late)', `${r.lateTriggers}`],
     ['worklet drops (unknown id, queue full)', `${r.worklet.dropped}`],
     ['quanta rendered', `${a.quanta} (buffer ${r.bufferMs.toFixed(1)} ms)`],
@@ -431,6 +532,7 @@ export function formatTable(r: StressResult): string {
     ['tensors (generation worker) start / end / max', `${mem('numTensors', 0)}; at rest: ${r.tensorsBaseline} before, ${r.tensorsEnd} after${r.drained ? '' : ' (queue not drained)'}`],
     ['heap main (MB) start / end / max', mem('mainHeapMB', 1)],
     ['heap generation worker (MB) start / end / max', mem('workerHeapMB', 1)],
+    ...(r.chords ? ([['heap keyboard generation worker (MB) start / end / max', mem('tonalHeapMB', 1)]] as [string, string][]) : []),
     ['heap audio thread (MB) start / end / max', mem('audioHeapMB', 1)],
     ['process RSS (MB) start / end / max', mem('rssMB', 0)],
     ['machine', `${r.cpus} logical cores, load average ${r.loadAverage.map((x) => x.toFixed(2)).join(' / ')} at the end`],
@@ -443,6 +545,7 @@ async function main(): Promise<void> {
     .name('bench:stress')
     .option('--seconds <n>', 'how long to play (s)', '600')
     .option('--model <dir>', 'drums model folder', 'models/drums')
+    .option('--tonal <dir>', "tonal model folder for the keyboard's chords ('none': pads only)", 'models/tonal')
     .option('--backend <name>', 'tfjs backend for generation: wasm or cpu', 'wasm')
     .option('--threads <n>', 'wasm threads for generation', '1')
     .option('--seed <n>', 'PRNG seed of velocities and knob values', '1')
@@ -455,7 +558,7 @@ async function main(): Promise<void> {
     .option('--report <file>', 'Markdown report to write (none with --no-report)', 'reports/bench-stress.md')
     .option('--no-report', 'do not write the Markdown report');
   cmd.parse();
-  const a = cmd.opts<{ seconds: string; model: string; backend: string; threads: string; seed: string; bpm: string; bufferMs: string; variations: string; transport: string; audioNice?: string; json?: string; report: string | false }>();
+  const a = cmd.opts<{ seconds: string; model: string; tonal: string; backend: string; threads: string; seed: string; bpm: string; bufferMs: string; variations: string; transport: string; audioNice?: string; json?: string; report: string | false }>();
   const num = (name: string, v: string, min: number) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got ${JSON.stringify(v)}`);
@@ -466,6 +569,7 @@ async function main(): Promise<void> {
   const opts: StressOptions = {
     seconds: num('seconds', a.seconds, 1),
     model: a.model,
+    tonal: a.tonal === 'none' ? null : a.tonal,
     backend: a.backend,
     threads: Math.floor(num('threads', a.threads, 1)),
     seed: Math.floor(num('seed', a.seed, 0)),
@@ -487,10 +591,10 @@ async function main(): Promise<void> {
     writeFileSync(
       file,
       `# Stress benchmark (npm run bench:stress)\n\nRun ${started.toISOString()} with \`npm run bench:stress -- ${process.argv.slice(2).join(' ')}\`: Node ${process.version}.\n\n` +
-        `What runs: DrumEngine + VariationPool + GeneratorClient on the main thread; the generation worker's GenerationService + OneShotSynth on a worker thread (tfjs in Node); PlayerCore on a second worker thread rendered against the wall clock like an audio device, samples through the shared-memory transport. A 16-step pattern of 16th notes at ${r.bpm} BPM hits pad i on step i; one knob (seed, guidance, steps 4–16, variation, in turn) changes every second, so every pad keeps regenerating. Pads only: the app has no main-thread pitched keyboard engine yet, so there are no chords.\n\n` +
+        `What runs: DrumEngine + VariationPool + GeneratorClient on the main thread; the generation worker's GenerationService + OneShotSynth on a worker thread (tfjs in Node); PlayerCore on a second worker thread rendered against the wall clock like an audio device, samples through the shared-memory transport. A 16-step pattern of 16th notes at ${r.bpm} BPM hits pad i on step i; one knob (seed, guidance, steps 4–16, variation, in turn) changes every second, so every pad keeps regenerating. ${r.chords ? `A KeyboardEngine on a second generation worker (${r.chords.model}) plays a triad per bar on MIDI channel 1, held until the next; the knobs change its settings too.` : 'Pads only (--tonal none).'} The audio thread's nice value: ${r.audio.audioNiceNote ?? "the process's"}.\n\n` +
         `Definitions: *dropped* = a hit with no sound at all; *previous sound* = a hit that played the pad's older sound because its new one was still being generated (the designed behaviour); *late quantum* = a quantum whose render finished after the device would have played it (an underrun is a run of them); *render time* is wall time of PlayerCore.render for one quantum, so it includes any time the OS took the thread away.\n\n${table}\n\n` +
-        `Memory, asked every 10 s (the generation worker answers between network calls, so with a large model readings come when a batch ends):\n\n| t (s) | tensors | heap main (MB) | heap generation (MB) | heap audio (MB) | RSS (MB) |\n| --- | --- | --- | --- | --- | --- |\n` +
-        r.memory.map((s) => `| ${s.t.toFixed(0)} | ${s.numTensors} | ${s.mainHeapMB.toFixed(1)} | ${s.workerHeapMB.toFixed(1)} | ${s.audioHeapMB.toFixed(1)} | ${s.rssMB.toFixed(0)} |`).join('\n') +
+        `Memory, asked every 10 s (the generation workers answer between network calls, so with a large model readings come when a batch ends):\n\n| t (s) | tensors | tensors keyboard | heap main (MB) | heap generation (MB) | heap keyboard generation (MB) | heap audio (MB) | RSS (MB) |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n` +
+        r.memory.map((s) => `| ${s.t.toFixed(0)} | ${s.numTensors} | ${s.tonalTensors} | ${s.mainHeapMB.toFixed(1)} | ${s.workerHeapMB.toFixed(1)} | ${s.tonalHeapMB.toFixed(1)} | ${s.audioHeapMB.toFixed(1)} | ${s.rssMB.toFixed(0)} |`).join('\n') +
         '\n',
     );
     console.log(`wrote ${path.relative(process.cwd(), file)}`);

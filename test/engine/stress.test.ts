@@ -1,8 +1,8 @@
 /**
- * `npm run bench:stress -- --seconds 60` on the tiny fixture model (so the
- * generation worker keeps up and the run is about the engine, not the
- * network's speed): 16th notes at 200 BPM over 16 pads with a knob change
- * every second, real generation worker thread, real PlayerCore on an audio
+ * `npm run bench:stress -- --seconds 60` on the tiny fixture models (so the
+ * generation workers keep up and the run is about the engine, not the
+ * network's speed): 16th notes at 200 BPM over 16 pads and a triad per bar
+ * on a pitched channel (KeyboardEngine), with a knob change every second, real generation worker thread, real PlayerCore on an audio
  * thread paced by the wall clock, samples over shared memory.
  *
  * Asserted: no dropped note once every pad has a sound (neither in the pool
@@ -41,7 +41,7 @@ describe('bench:stress --seconds 60 (fixture model)', () => {
     try {
       const run = spawnSync(
         path.join(ROOT, 'node_modules/.bin/tsx'),
-        ['scripts/bench-stress.ts', '--seconds', String(SECONDS), '--model', 'test/fixtures/parity', '--no-report', '--audio-nice', '-10', '--json', json],
+        ['scripts/bench-stress.ts', '--seconds', String(SECONDS), '--model', 'test/fixtures/parity', '--tonal', 'test/fixtures/tonal-tiny', '--no-report', '--audio-nice', '-10', '--json', json],
         { cwd: ROOT, encoding: 'utf8', timeout: 400_000 },
       );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
@@ -65,6 +65,13 @@ describe('bench:stress --seconds 60 (fixture model)', () => {
       expect(r.droppedAfterFill).toBe(0);
       expect(r.worklet.dropped).toBe(0);
       expect(r.worklet.nonFinite).toBe(0);
+      // Chords: every note plays once its regions are filled.
+      expect(r.chords).not.toBeNull();
+      expect(r.chords!.fillSeconds).not.toBeNull();
+      expect(r.chords!.notes).toBeGreaterThanOrEqual(3 * Math.floor(r.hits / 16));
+      expect(r.chords!.played).toBeGreaterThan(0);
+      expect(r.chords!.droppedAfterFill).toBe(0);
+      expect(r.chords!.tensorsEnd).toBe(r.chords!.tensorsBaseline);
       // Triggers sent after their time (the main thread stalled past the 100 ms look-ahead) still play, a quantum late: reported, sanity-checked only.
       expect(r.lateTriggers).toBeLessThanOrEqual(Math.ceil(r.hits * 0.25));
 
@@ -82,7 +89,8 @@ describe('bench:stress --seconds 60 (fixture model)', () => {
       expect(r.tensorsEnd).toBe(r.tensorsBaseline);
       const first = r.memory[0]!;
       const last = r.memory.at(-1)!;
-      expect(r.memory.length).toBeGreaterThanOrEqual(SECONDS / 10);
+      // Start, end and readings in between (the workers answer between network calls, so fewer than one per 10 s under load).
+      expect(r.memory.length).toBeGreaterThanOrEqual(3);
       expect(Math.max(...r.memory.map((m) => m.numTensors))).toBeLessThanOrEqual(r.tensorsBaseline + 50);
       expect(last.mainHeapMB - first.mainHeapMB).toBeLessThan(MAIN_HEAP_GROWTH_MB);
       expect(last.workerHeapMB - first.workerHeapMB).toBeLessThan(WORKER_HEAP_GROWTH_MB);
