@@ -25,14 +25,17 @@ const program = new Command()
   .description('Screenshots of the instrument panel for the README (docs/panel-*.png)')
   .option('--model <url>', 'drums model folder the page loads', '/models/drums')
   .option('--steps <n>', 'solver steps (fewer = faster on SwiftShader)', '6')
+  .option('--backends <list>', 'tfjs backends the page tries, e.g. wasm (default: its own order, WebGPU first)')
   .option('--timeout <s>', 'seconds to wait for every pad to have its sound', '900')
   .parse();
-const opts = program.opts<{ model: string; steps: string; timeout: string }>();
+const opts = program.opts<{ model: string; steps: string; timeout: string; backends?: string }>();
 
 async function main(): Promise<void> {
   const harness = await startHarness({ entries: INSTRUMENT_ENTRIES, cacheName: 'screenshots' });
   try {
-    const opened = await harness.openInstrumentPage({ query: { model: opts.model, midi: 'off', variations: 1, steps: opts.steps, keys: 'off' } });
+    const query: Record<string, string | number> = { model: opts.model, midi: 'off', variations: 1, steps: opts.steps, keys: 'off' };
+    if (opts.backends) query['backends'] = opts.backends;
+    const opened = await harness.openInstrumentPage({ query });
     const { page } = opened;
     await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize({ width: SHOTS[0].width, height: SHOTS[0].height });

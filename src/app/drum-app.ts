@@ -302,7 +302,9 @@ export class DrumApp extends LitElement {
 
   /** First-run notes: what this browser lacks and what the instrument uses instead. */
   private renderNotes() {
-    const notes = capabilityNotes({ webgpu: typeof navigator !== 'undefined' && 'gpu' in navigator, midi: this.midi, backend: this.gen?.backend ?? null });
+    const notes = capabilityNotes({
+      webgpu: typeof navigator !== 'undefined' && 'gpu' in navigator, midi: this.midi, backend: this.gen?.backend ?? null, attempts: this.gen?.attempts,
+    });
     return notes.length > 0 ? html`<div class="notes" data-status="capabilities">${notes.map((n) => html`<div>${n}</div>`)}</div>` : nothing;
   }
 

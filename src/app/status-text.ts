@@ -43,6 +43,8 @@ export interface Capabilities {
   midi: MidiInputStatus;
   /** Backend in use, once one is. */
   backend: string | null;
+  /** Backends tried so far (a WebGPU that was tried and failed says why). */
+  attempts?: readonly BackendAttempt[];
 }
 
 /**
@@ -53,8 +55,12 @@ export function capabilityNotes(c: Capabilities): string[] {
   const out: string[] = [];
   if (!c.webgpu) {
     out.push(`WebGPU is not available in this browser: sounds are generated with ${c.backend ? backendName(c.backend) : 'WebGL, WASM or the CPU'} instead (slower; the pads fill up over a few seconds).`);
-  } else if (c.backend && c.backend !== 'webgpu') {
-    out.push(`WebGPU could not run the model here: sounds are generated with ${backendName(c.backend)} instead (slower).`);
+  } else {
+    // Only when WebGPU was tried: a page told to skip it (?backends=wasm) has nothing to explain.
+    const failed = c.attempts?.find((a) => a.backend === 'webgpu' && !a.ok);
+    if (failed && c.backend && c.backend !== 'webgpu') {
+      out.push(`WebGPU could not run the model here (${failed.reason || 'no reason given'}): sounds are generated with ${backendName(c.backend)} instead (slower).`);
+    }
   }
   if (c.midi.state === 'unavailable') {
     out.push(`Web MIDI is unavailable (${c.midi.reason ?? 'no reason given'}): play with the mouse, touch or the computer keyboard (pads on Z–V, A–F, Q–R, 1–4; "?" lists the keys).`);

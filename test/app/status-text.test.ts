@@ -28,7 +28,12 @@ describe('status text', () => {
     const noGpu = capabilityNotes({ webgpu: false, midi: midiOk, backend: 'wasm' });
     expect(noGpu).toHaveLength(1);
     expect(noGpu[0]).toMatch(/^WebGPU is not available in this browser: sounds are generated with WASM instead/);
-    expect(capabilityNotes({ webgpu: true, midi: midiOk, backend: 'webgl' })[0]).toMatch(/WebGPU could not run the model here: .* WebGL/);
+    const failed = [{ backend: 'webgpu', ok: false, reason: 'no adapter' }, { backend: 'webgl', ok: true, reason: '' }];
+    expect(capabilityNotes({ webgpu: true, midi: midiOk, backend: 'webgl', attempts: failed })).toEqual([
+      'WebGPU could not run the model here (no adapter): sounds are generated with WebGL instead (slower).',
+    ]);
+    // WebGPU never tried (the page was told ?backends=wasm): nothing to explain.
+    expect(capabilityNotes({ webgpu: true, midi: midiOk, backend: 'wasm', attempts: [{ backend: 'wasm', ok: true, reason: '' }] })).toEqual([]);
     const noMidi = capabilityNotes({ webgpu: true, midi: { state: 'unavailable', devices: [], reason: 'this browser has no Web MIDI' }, backend: 'webgpu' });
     expect(noMidi).toEqual([expect.stringMatching(/^Web MIDI is unavailable \(this browser has no Web MIDI\): play with the mouse, touch or the computer keyboard/)]);
     // MIDI switched off on purpose (?midi=off) stays 'off': no note.
