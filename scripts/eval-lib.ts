@@ -9,6 +9,7 @@ import { fitLength } from '../src/dsp/features.js';
 import type { RepresentationConfig } from '../src/dsp/config.js';
 import { resample } from '../src/dsp/resample.js';
 import type { GmFamily } from '../src/constants.js';
+import type { GenerateRequest } from '../src/model/requests.js';
 
 export type Kind = 'drums' | 'tonal';
 export const KINDS: readonly Kind[] = ['drums', 'tonal'];
@@ -28,6 +29,11 @@ export interface GenItem {
   set: 'main' | 'sweep';
   /** Keep the audio: a candidate for reports/eval/. */
   wav?: boolean;
+  /**
+   * The exact request to generate (scripts/eval-prompts.ts: a prompt's
+   * promptToRequest result); when absent the worker builds it from the fields above.
+   */
+  request?: GenerateRequest;
 }
 
 export interface PlanSizes {
@@ -534,6 +540,275 @@ export function renderReport(meta: ReportMeta, results: Partial<Record<Kind, Kin
   L.push('- Embeddings are the evaluation classifier\'s 64-d penultimate layer. FD between small sets is biased upwards; the floor is computed at the same sample size and composition so the ratio is what matters.');
   L.push('- The classifier has never heard vocoder output; the "vocoded real test" line shows how much accuracy the vocoder alone costs, and the "model features" columns how the sampler\'s output scores before the vocoder.');
   L.push('- Drums test classes are small (the split is by kit); per-class FD and diversity for classes with few test items are noisy.');
+  L.push('');
+  return L.join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Prompt evaluation (scripts/eval-prompts.ts, issue 7): does the sound follow the words?
+
+/** One descriptor pair: two prompts that differ in one word, and which way the descriptor should move. */
+export interface DescriptorPair {
+  /** "bright/dark". */
+  name: string;
+  /** Index into DESCRIPTORS of src/constants.ts (the model's descriptor condition). */
+  descriptor: 'brightness' | 'decay' | 'punch' | 'noisiness';
+  /** The word that should raise the descriptor, and the one that should lower it. */
+  up: string;
+  down: string;
+  /** How the effect is reported: log2 ratio for brightness/decay (the condition's own log2 units), difference otherwise. */
+  effect: 'log2 ratio' | 'difference';
+}
+
+export const DESCRIPTOR_PAIRS: readonly DescriptorPair[] = [
+  { name: 'bright/dark', descriptor: 'brightness', up: 'bright', down: 'dark', effect: 'log2 ratio' },
+  { name: 'long/short', descriptor: 'decay', up: 'long', down: 'short', effect: 'log2 ratio' },
+  { name: 'punchy/soft', descriptor: 'punch', up: 'punchy', down: 'soft', effect: 'difference' },
+  { name: 'noisy/clean', descriptor: 'noisiness', up: 'noisy', down: 'clean', effect: 'difference' },
+];
+
+/**
+ * A pair applies to a class when both prompts' raw targets lie within this
+ * many of the class's own training std of its mean: beyond it the prompt asks
+ * for something the class never does in the data (e.g. "noisy kick": kicks
+ * have flatness 0.0002 ± 0.0012), which measures extrapolation, not whether
+ * the word is followed.
+ */
+export const PAIR_APPLIES_MAX_CLASS_SIGMA = 3;
+
+export function median(xs: readonly number[]): number | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+const variance = (xs: readonly number[]): number => {
+  const m = mean(xs);
+  return xs.reduce((a, b) => a + (b - m) ** 2, 0) / Math.max(1, xs.length - 1);
+};
+
+/** Cohen's d of two groups: (mean a − mean b) / pooled SD (sample variances averaged); null when undefined. */
+export function cohensD(a: readonly number[], b: readonly number[]): number | null {
+  if (a.length < 2 || b.length < 2) return null;
+  const sd = Math.sqrt((variance(a) + variance(b)) / 2);
+  return sd > 0 ? (mean(a) - mean(b)) / sd : null;
+}
+
+export interface PairCell {
+  pair: string;
+  descriptor: DescriptorPair['descriptor'];
+  className: string;
+  /** Same-seed pairs measured. */
+  n: number;
+  /** Share of seeds where the "up" prompt's descriptor is strictly above the "down" prompt's. */
+  right: number;
+  /** Median per-seed effect: log2(up / down) or up − down, in the descriptor vector's units. */
+  medianEffect: number | null;
+  d: number | null;
+  /** Raw targets the two prompts sent (descriptor vector units), and the measured medians. */
+  targetUp: number | null;
+  targetDown: number | null;
+  measuredUp: number | null;
+  measuredDown: number | null;
+}
+
+/**
+ * Statistics of one (pair, class) cell from the measured descriptor-vector
+ * values (log2 Hz, log2 s, punch, flatness) of the same seeds under the two
+ * prompts. Since brightness/decay are already log2, their "log2 ratio" is a
+ * difference of the vector values.
+ */
+export function pairCell(pair: DescriptorPair, className: string, up: readonly number[], down: readonly number[],
+  targets: { up: number | null; down: number | null }): PairCell {
+  if (up.length !== down.length) throw new Error(`pairCell ${pair.name}/${className}: ${up.length} "up" vs ${down.length} "down" values`);
+  const diffs = up.map((u, i) => u - down[i]!);
+  return {
+    pair: pair.name, descriptor: pair.descriptor, className, n: up.length,
+    right: up.length ? diffs.filter((x) => x > 0).length / up.length : 0,
+    medianEffect: median(diffs),
+    d: cohensD(up, down),
+    targetUp: targets.up, targetDown: targets.down,
+    measuredUp: median(up), measuredDown: median(down),
+  };
+}
+
+export interface ClassPromptRow {
+  prompt: string;
+  kind: Kind;
+  /** Class / family the prompt asks for (from the parse). */
+  asked: string;
+  n: number;
+  /** Share the evaluation classifier assigns to `asked`. */
+  share: number;
+  /** Predicted classes with counts, most frequent first. */
+  predicted: Array<[string, number]>;
+}
+
+export interface PitchPromptRow {
+  prompt: string;
+  family: string;
+  /** Requested MIDI note (from the prompt: explicit note or register). */
+  note: number;
+  n: number;
+  before: PitchStats;
+  after: PitchStats;
+}
+
+export interface PromptWarnings {
+  prompt: string;
+  warnings: string[];
+}
+
+export interface PromptEvalResult {
+  pairs: PairCell[];
+  /** (pair, class) combinations left out and why. */
+  excluded: Array<{ pair: string; className: string; why: string }>;
+  classes: ClassPromptRow[];
+  /** The evaluation classifier's accuracy on the real test split, per kind. */
+  classifierAccuracy: Partial<Record<Kind, { accuracy: number; n: number }>>;
+  /** Share of the descriptor-pair one-shots classified as their class (the words should not change the class). */
+  pairClassShare: number | null;
+  pitch: PitchPromptRow[];
+  warnings: PromptWarnings[];
+}
+
+/** The Done-means targets of issue 7. */
+export function evaluatePromptTargets(r: PromptEvalResult): Target[] {
+  const out: Target[] = [];
+  for (const p of DESCRIPTOR_PAIRS) {
+    const cells = r.pairs.filter((c) => c.pair === p.name);
+    const n = cells.reduce((s, c) => s + c.n, 0);
+    const right = cells.reduce((s, c) => s + c.right * c.n, 0);
+    const bad = cells.filter((c) => c.right < 0.9);
+    out.push({
+      name: `${p.name}: ${p.descriptor} moves the asked way in ≥ 90 % of same-seed pairs, every applicable class`,
+      pass: cells.length > 0 && bad.length === 0,
+      detail: cells.length === 0
+        ? 'no applicable class measured'
+        : `${pct(n ? right / n : null, 1)} of ${n} pairs over ${cells.map((c) => c.className).join(', ')}${bad.length ? `; below 90 %: ${bad.map((c) => `${c.className} ${pct(c.right)}`).join(', ')}` : ''}`,
+    });
+  }
+  const n = r.classes.reduce((s, c) => s + c.n, 0);
+  const hit = r.classes.reduce((s, c) => s + c.share * c.n, 0);
+  const low = r.classes.filter((c) => c.share < 0.95);
+  const perKind = KINDS.map((k) => {
+    const rows = r.classes.filter((c) => c.kind === k);
+    const m = rows.reduce((s, c) => s + c.n, 0);
+    return m ? `${k} ${pct(rows.reduce((s, c) => s + c.share * c.n, 0) / m, 1)} of ${m}` : null;
+  }).filter(Boolean).join(', ');
+  out.push({
+    name: 'class / family from the prompt alone: ≥ 95 % of generated one-shots classified as asked',
+    pass: n > 0 && hit / n >= 0.95,
+    detail: `${pct(n ? hit / n : null, 1)} of ${n} (${perKind})${low.length ? `; prompts below 95 %: ${low.map((c) => `"${c.prompt}" ${pct(c.share)}`).join(', ')}` : ''}`,
+  });
+  const cents = r.pitch.flatMap((p) => p.before.n ? [p] : []);
+  const tot = cents.reduce((s, p) => s + p.n, 0);
+  const wb = cents.reduce((s, p) => s + p.before.within * p.n, 0);
+  const wa = cents.reduce((s, p) => s + p.after.within * p.n, 0);
+  out.push({
+    name: 'pitch from the prompt: ≥ 90 % of notes within ±20 cents of the asked note (yinF0), before correction',
+    pass: tot > 0 && wb / tot >= 0.9,
+    detail: `${pct(tot ? wb / tot : null, 1)} of ${tot} before correction, ${pct(tot ? wa / tot : null, 1)} after`,
+  });
+  return out;
+}
+
+export interface PromptReportMeta {
+  commit: string;
+  date: string;
+  command: string;
+  mode: string;
+  models: Partial<Record<Kind, { dir: string; steps: number; guidance: number; sampler: string; trainingSteps: unknown }>>;
+  sizes: { seeds: number; pairClasses: string[]; classN: number; pitchN: number };
+  backend: string;
+  workers: number;
+  oneShots: Partial<Record<Kind, number>>;
+  speed: Partial<Record<Kind, { items: number; netS: number; vocoderS: number; analysisS: number }>>;
+  totalS: number;
+  notes: string[];
+}
+
+const fmtEffect = (c: PairCell, pairs: readonly DescriptorPair[]): string => {
+  const p = pairs.find((x) => x.name === c.pair);
+  if (c.medianEffect === null) return '—';
+  return p?.effect === 'log2 ratio' ? `${c.medianEffect >= 0 ? '+' : ''}${c.medianEffect.toFixed(2)} (×${(2 ** c.medianEffect).toFixed(2)})` : `${c.medianEffect >= 0 ? '+' : ''}${c.medianEffect.toPrecision(2)}`;
+};
+
+/** A descriptor-vector value in its natural unit: Hz for brightness, s for decay. */
+function natural(descriptor: DescriptorPair['descriptor'], v: number | null): string {
+  if (v === null || !Number.isFinite(v)) return '—';
+  if (descriptor === 'brightness') return `${Math.round(2 ** v)} Hz`;
+  if (descriptor === 'decay') return `${(2 ** v).toFixed(2)} s`;
+  return v.toPrecision(2);
+}
+
+export function renderPromptReport(meta: PromptReportMeta, r: PromptEvalResult, targets: Target[]): string {
+  const L: string[] = [];
+  L.push('# Prompt evaluation: does the sound follow the words?', '');
+  L.push(`Made by \`${meta.command}\` on ${meta.date}, commit \`${meta.commit}\`, in ${(meta.totalS / 60).toFixed(1)} min (${meta.mode}).`, '');
+  L.push('## Done-means targets', '');
+  for (const t of targets) L.push(`- **${t.pass ? 'PASS' : 'FAIL'}** — ${t.name}: ${t.detail}`);
+  L.push('');
+  L.push('## Settings', '');
+  for (const kind of KINDS) {
+    const m = meta.models[kind];
+    if (m) L.push(`- ${kind} model: \`${m.dir}\` (trained ${String(m.trainingSteps)} steps), generated at its defaults: ${m.sampler}, ${m.steps} steps, guidance ${m.guidance}.`);
+  }
+  const s = meta.sizes;
+  L.push(`- Every one-shot: parsePrompt → promptToRequest (per-class descriptor baselines from the model config) → Generator.generate (the shipped pipeline: sampler, then the DSP vocoder) → measured on its audio.`);
+  L.push(`- Descriptor pairs: ${s.seeds} seeds (the same seeds for both prompts of a pair) × ${DESCRIPTOR_PAIRS.length} pairs × drum classes ${s.pairClasses.join(', ')} (where the pair applies, below). Measured with src/dsp/descriptors.ts describe() + descriptorVector(), the definitions the dataset labels and the model's descriptor condition use: log2 spectral centroid, log2 decay time (−40 dB), punch (energy share of the first 50 ms), spectral flatness.`);
+  L.push(`- Class from the prompt: ${s.classN} seeds per prompt; classified by the quality eval's evaluation classifier (training/evaluate.py, loaded from <data>/eval-cache) on the re-analysed audio (audioToFeature).`);
+  L.push(`- Pitch from the prompt: ${s.pitchN} seeds per prompt; yinF0 (scripts/eval-lib.ts measurePitch, as the quality eval) before and after the resampling correction; undetected f0 counts as a miss.`);
+  L.push(`- One-shots: ${KINDS.filter((k) => meta.oneShots[k]).map((k) => `${k} ${meta.oneShots[k]}`).join(', ')}; backend ${meta.backend}, ${meta.workers} worker process(es).`);
+  for (const n of meta.notes) L.push(`- ${n}`);
+  L.push('');
+
+  L.push('## Descriptor pairs (same seed, the two prompts differ in one word)', '');
+  L.push('"right way": share of seeds where the first word\'s prompt measures higher than the second\'s. Effect: median over seeds of log2(first / second) for brightness and decay (×: the ratio), of the difference for punch and flatness. Cohen\'s d: difference of the means over the pooled SD of the two groups. Targets are the raw descriptor values each prompt asked for; measured: the medians.', '');
+  L.push('| pair | class | n | right way | median effect | Cohen\'s d | asked (first / second) | measured median (first / second) |');
+  L.push('|---|---|---|---|---|---|---|---|');
+  for (const c of r.pairs) {
+    L.push(`| ${c.pair} | ${c.className} | ${c.n} | ${pct(c.right)} | ${fmtEffect(c, DESCRIPTOR_PAIRS)} | ${num(c.d)} | ${natural(c.descriptor, c.targetUp)} / ${natural(c.descriptor, c.targetDown)} | ${natural(c.descriptor, c.measuredUp)} / ${natural(c.descriptor, c.measuredDown)} |`);
+  }
+  L.push('');
+  if (r.excluded.length) {
+    L.push('Not measured (the pair does not apply):', '');
+    for (const e of r.excluded) L.push(`- ${e.pair} on ${e.className}: ${e.why}`);
+    L.push('');
+  }
+  if (r.pairClassShare !== null) L.push(`The descriptor words should not change the class: ${pct(r.pairClassShare, 1)} of the pair one-shots are classified as their class.`, '');
+
+  L.push('## Class and family from the prompt alone', '');
+  for (const k of KINDS) {
+    const a = r.classifierAccuracy[k];
+    if (a) L.push(`- ${k} evaluation classifier: ${pct(a.accuracy, 1)} on ${a.n} real test items (its ceiling).`);
+  }
+  L.push('');
+  L.push('| prompt | kind | asked | n | classified as asked | predictions |');
+  L.push('|---|---|---|---|---|---|');
+  for (const c of r.classes) L.push(`| ${c.prompt} | ${c.kind} | ${c.asked} | ${c.n} | ${pct(c.share)} | ${c.predicted.map(([p, n]) => `${p} ×${n}`).join(', ')} |`);
+  L.push('');
+
+  L.push('## Pitch from the prompt', '');
+  L.push('| prompt | family | note | n | f0 detected | within ±20 cents | median abs cents | within ±20 cents after correction | median abs cents after |');
+  L.push('|---|---|---|---|---|---|---|---|---|');
+  for (const p of r.pitch) {
+    L.push(`| ${p.prompt} | ${p.family} | ${p.note} | ${p.n} | ${pct(p.before.detected)} | ${pct(p.before.within)} | ${num(p.before.medianAbs, 1)} | ${pct(p.after.within)} | ${num(p.after.medianAbs, 1)} |`);
+  }
+  L.push('');
+
+  L.push('## Warnings from the prompt module (targets the model cannot be asked for as written)', '');
+  const withW = r.warnings.filter((w) => w.warnings.length);
+  if (withW.length === 0) L.push('None.');
+  for (const w of withW) L.push(`- "${w.prompt}": ${w.warnings.join('; ')}`);
+  L.push('');
+  L.push('## Speed', '');
+  for (const kind of KINDS) {
+    const sp = meta.speed[kind];
+    if (sp && sp.items) L.push(`- ${kind}: ${sp.items} one-shots; per one-shot ${(sp.netS / sp.items).toFixed(2)} s sampling + ${(sp.vocoderS / sp.items).toFixed(2)} s vocoder + ${(sp.analysisS / sp.items).toFixed(3)} s re-analysis, per worker.`);
+  }
   L.push('');
   return L.join('\n');
 }

@@ -26,6 +26,8 @@ export interface WorkerJob {
   batches: Array<{ kind: Kind; items: GenItem[] }>;
   /** Real test rows to vocode, per kind, with the shard to read them from. */
   vocode: Array<{ kind: Kind; shard: string; rows: number[] }>;
+  /** wasm threads of this worker; default 1. */
+  threads?: number;
 }
 
 export interface WorkerResult {
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   const jobFile = process.argv[2];
   if (!jobFile) throw new Error('usage: eval-worker.ts <job.json>');
   const job = JSON.parse(readFileSync(jobFile, 'utf8')) as WorkerJob;
-  const info = await initNodeBackend('wasm', { threads: 1 });
+  const info = await initNodeBackend('wasm', { threads: job.threads ?? 1 });
   const result: WorkerResult = { rows: [], voc: [], speed: {}, wavs: [], backend: `${info.name} ×${info.threads}` };
   const gen: Float32Array[] = [];
   const raw: Float32Array[] = [];
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
   for (const batch of job.batches) {
     const g = await load(batch.kind);
     const cfg = g.config.representation;
-    const reqs: GenerateRequest[] = batch.items.map((it) => ({
+    const reqs: GenerateRequest[] = batch.items.map((it) => it.request ?? ({
       ...(batch.kind === 'drums' ? { class: it.className } : { family: it.className, pitch: it.pitch!, velocity: it.velocity }),
       seed: it.seed,
       guidance: it.guidance,
