@@ -736,6 +736,13 @@ const fmtEffect = (c: PairCell, pairs: readonly DescriptorPair[]): string => {
   return p?.effect === 'log2 ratio' ? `${c.medianEffect >= 0 ? '+' : ''}${c.medianEffect.toFixed(2)} (×${(2 ** c.medianEffect).toFixed(2)})` : `${c.medianEffect >= 0 ? '+' : ''}${c.medianEffect.toPrecision(2)}`;
 };
 
+/** Measured separation of the medians over the asked separation; null when either is unknown or nothing was asked. */
+export function reached(c: PairCell): number | null {
+  if (c.targetUp === null || c.targetDown === null || c.measuredUp === null || c.measuredDown === null) return null;
+  const asked = c.targetUp - c.targetDown;
+  return asked > 0 ? (c.measuredUp - c.measuredDown) / asked : null;
+}
+
 /** A descriptor-vector value in its natural unit: Hz for brightness, s for decay. */
 function natural(descriptor: DescriptorPair['descriptor'], v: number | null): string {
   if (v === null || !Number.isFinite(v)) return '—';
@@ -767,10 +774,11 @@ export function renderPromptReport(meta: PromptReportMeta, r: PromptEvalResult, 
 
   L.push('## Descriptor pairs (same seed, the two prompts differ in one word)', '');
   L.push('"right way": share of seeds where the first word\'s prompt measures higher than the second\'s. Effect: median over seeds of log2(first / second) for brightness and decay (×: the ratio), of the difference for punch and flatness. Cohen\'s d: difference of the means over the pooled SD of the two groups. Targets are the raw descriptor values each prompt asked for; measured: the medians.', '');
-  L.push('| pair | class | n | right way | median effect | Cohen\'s d | asked (first / second) | measured median (first / second) |');
-  L.push('|---|---|---|---|---|---|---|---|');
+  L.push('"reached": the measured separation of the medians as a share of the asked one (in descriptor-vector units); well below 100 % means the model cannot (yet) give what the words ask for.', '');
+  L.push('| pair | class | n | right way | median effect | Cohen\'s d | asked (first / second) | measured median (first / second) | reached |');
+  L.push('|---|---|---|---|---|---|---|---|---|');
   for (const c of r.pairs) {
-    L.push(`| ${c.pair} | ${c.className} | ${c.n} | ${pct(c.right)} | ${fmtEffect(c, DESCRIPTOR_PAIRS)} | ${num(c.d)} | ${natural(c.descriptor, c.targetUp)} / ${natural(c.descriptor, c.targetDown)} | ${natural(c.descriptor, c.measuredUp)} / ${natural(c.descriptor, c.measuredDown)} |`);
+    L.push(`| ${c.pair} | ${c.className} | ${c.n} | ${pct(c.right)} | ${fmtEffect(c, DESCRIPTOR_PAIRS)} | ${num(c.d)} | ${natural(c.descriptor, c.targetUp)} / ${natural(c.descriptor, c.targetDown)} | ${natural(c.descriptor, c.measuredUp)} / ${natural(c.descriptor, c.measuredDown)} | ${pct(reached(c))} |`);
   }
   L.push('');
   if (r.excluded.length) {

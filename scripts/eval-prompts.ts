@@ -15,7 +15,7 @@
  *     cached in <data>/eval-cache) on the re-analysed audio;
  *  3. pitch from the prompt ("bass in C2", "low pad"): yinF0 before/after correction;
  *  4. the prompt module's warnings, for targets the model cannot be asked for.
- * Writes <out>/eval-prompts.md and prints the Done-means lines.
+ * Writes <out>/eval-prompts.md (+ .json, every number) and prints the Done-means lines.
  * --quick: 2 seeds, 1 per class prompt, 2-epoch classifier: checks the pipeline, not quality.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -397,6 +397,7 @@ async function main(): Promise<void> {
   };
   mkdirSync(outDir, { recursive: true });
   writeFileSync(path.join(outDir, 'eval-prompts.md'), renderPromptReport(meta, result, targets));
+  writeFileSync(path.join(outDir, 'eval-prompts.json'), `${JSON.stringify({ meta, targets, result }, null, 1)}\n`);
   if (!o.keepTmp) rmSync(tmp, { recursive: true, force: true });
   log(`wrote ${path.relative(process.cwd(), path.join(outDir, 'eval-prompts.md'))} in ${totalS.toFixed(0)} s`);
   for (const t of targets) process.stdout.write(`${t.pass ? 'PASS' : 'FAIL'} ${t.name}: ${t.detail}\n`);

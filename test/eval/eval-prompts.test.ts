@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  cohensD, DESCRIPTOR_PAIRS, evaluatePromptTargets, median, pairCell, pitchStats, type PromptEvalResult,
+  cohensD, DESCRIPTOR_PAIRS, evaluatePromptTargets, median, pairCell, pitchStats, type PromptEvalResult, reached,
 } from '../../scripts/eval-lib.js';
 import { DRUM_CLASSES, GM_FAMILIES } from '../../src/constants.js';
 import { writeFixtureDataset, writeFixtureModels } from './fixture.js';
@@ -43,6 +43,13 @@ describe('prompt-eval statistics', () => {
     expect(cohensD([1], [0, 2])).toBeNull();
     expect(median([3, 1, 2])).toBe(2);
     expect(median([])).toBeNull();
+  });
+
+  it('reports how much of the asked separation the medians reach', () => {
+    expect(reached(pairCell(bright, 'kick', [3, 3], [1, 1], { up: 2, down: 0 }))).toBe(1);
+    expect(reached(pairCell(bright, 'kick', [1.5, 1.5], [1, 1], { up: 2, down: 0 }))).toBe(0.25);
+    expect(reached(pairCell(bright, 'kick', [1, 1], [2, 2], { up: 2, down: 0 }))).toBe(-0.5);
+    expect(reached(pairCell(bright, 'kick', [1, 1], [2, 2], { up: null, down: 0 }))).toBeNull();
   });
 
   it('rejects unpaired values', () => {
@@ -96,6 +103,9 @@ describe('npm run eval:prompts -- --quick on a tiny fixture', () => {
     expect(report).toMatch(/commit `[0-9a-f]{7,}/);
     expect(report).toMatch(/on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/);
     expect(report).toContain('QUICK mode');
+    const json = JSON.parse(readFileSync(path.join(out, 'eval-prompts.json'), 'utf8')) as { targets: unknown[]; result: PromptEvalResult };
+    expect(json.targets).toHaveLength(DESCRIPTOR_PAIRS.length + 2);
+    expect(json.result.pairs.every((c) => c.n === 2)).toBe(true);
     expect(report.match(/^- \*\*(PASS|FAIL)\*\* — /gm)).toHaveLength(DESCRIPTOR_PAIRS.length + 2);
     // Pairs: 4 pairs × the quick classes (kick, closed-hat), 2 same-seed pairs each; the fixture's clip (0.09 s) is
     // shorter than either decay target, so long/short clamp to the same value and are excluded, with the reason.
