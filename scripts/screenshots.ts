@@ -6,7 +6,9 @@
  *   docs/panel-narrow.png  a narrow 420 × 900 window (phone-sized)
  * Each must stay under 400 KB (the script fails otherwise).
  *
- *   npm run screenshots                                  # the shipped drums model
+ *   npm run screenshots -- --backends wasm               # the shipped drums model (how docs/ was made: < 1 min;
+ *                                                        #   WebGPU on SwiftShader took > 13 min for the kit)
+ *   npm run screenshots                                  # the page's own backend order (WebGPU first)
  *   npm run screenshots -- --model /test/fixtures/parity  # the tiny fixture (fast, noise sounds)
  */
 import { statSync } from 'node:fs';
