@@ -189,6 +189,8 @@ async function boot(): Promise<void> {
     midi = new MidiInput(
       (ev, device) => {
         if (ev.type === 'realtime') return;
+        // A learned (or being-learned) CC turns its knob and goes no further; other CCs (sustain, all-notes-off) route on.
+        if (ev.type === 'cc' && app.controlChange(ev.channel, ev.controller, ev.value)) return;
         const route = routeChannel(ev.channel, padChannel, keyChannel);
         if (route === 'pads') {
           if (ev.type !== 'noteon') return;
