@@ -120,7 +120,8 @@ export class PresetPanel extends LitElement {
   private padSounds = async (pads?: readonly number[]): Promise<PadAudio[]> => {
     const engine = this.engine;
     if (!engine?.modelInfo) throw new Error('export: the model is still loading');
-    return this.sounds.get(engine.client, engine.kit, this.defaults(), pads);
+    // The pads' sounds as they play: the timbre knobs' descriptor targets included.
+    return this.sounds.get(engine.client, engine.kit, this.defaults(), pads, (i) => engine.pool.sound(i)?.descriptors);
   };
 
   private onLoad(e: CustomEvent<{ preset: Preset; source: 'factory' | 'user' }>): void {

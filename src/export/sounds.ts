@@ -5,7 +5,7 @@
  * and rendering a loop generate each sound once.
  */
 import { padSound, type Kit } from '../engine/kit.js';
-import { requestFor } from '../engine/pool.js';
+import { requestFor, type PadSound } from '../engine/pool.js';
 import type { SynthRequest } from '../engine/protocol.js';
 import type { PadAudio } from './export.js';
 
@@ -14,9 +14,15 @@ export interface SoundSource {
   generateMany(requests: readonly SynthRequest[]): { id: number; done: Promise<{ audio: Float32Array; sampleRate: number }> }[];
 }
 
-/** The seed-sound request of a pad under the kit's globals. */
-export function seedRequest(kit: Kit, pad: number, defaults: { guidance: number; steps: number }): SynthRequest {
-  return requestFor({ ...padSound(kit, pad, defaults), variation: 0 }, 0);
+/** Per pad: the descriptor targets the timbre knobs set (undefined = left to the model). */
+export type PadDescriptors = (pad: number) => PadSound['descriptors'] | undefined;
+
+/** The seed-sound request of a pad under the kit's globals and the timbre knobs' targets. */
+export function seedRequest(kit: Kit, pad: number, defaults: { guidance: number; steps: number }, descriptors?: PadDescriptors): SynthRequest {
+  const sound: PadSound = { ...padSound(kit, pad, defaults), variation: 0 };
+  const d = descriptors?.(pad);
+  if (d) sound.descriptors = d;
+  return requestFor(sound, 0);
 }
 
 /** Seed sounds by request; a failed generation is forgotten so the next ask retries. */
@@ -26,11 +32,11 @@ export class SeedSoundCache {
   constructor(private readonly limit = 64) {}
 
   /** The seed sounds of `pads` (all pads by default), generated in one batch where missing. */
-  async get(source: SoundSource, kit: Kit, defaults: { guidance: number; steps: number }, pads?: readonly number[]): Promise<PadAudio[]> {
+  async get(source: SoundSource, kit: Kit, defaults: { guidance: number; steps: number }, pads?: readonly number[], descriptors?: PadDescriptors): Promise<PadAudio[]> {
     const which = pads ?? kit.pads.map((_, i) => i);
     const reqs = which.map((i) => {
       if (!kit.pads[i]) throw new Error(`export: pad ${i} does not exist (0–${kit.pads.length - 1})`);
-      return seedRequest(kit, i, defaults);
+      return seedRequest(kit, i, defaults, descriptors);
     });
     const keys = reqs.map((r) => JSON.stringify(r));
     const missing = [...new Set(keys.filter((k) => !this.cache.has(k)))];

@@ -36,6 +36,17 @@ describe('seed sounds', () => {
     expect(seedRequest(KIT, 2, DEFAULTS)).toEqual({ class: 'snare', seed: 1003, guidance: 3, steps: 10 });
   });
 
+  it('carries the timbre knobs\' descriptor targets, so an export is the sound the pad plays', async () => {
+    const d = { brightness: 8.1, decay: -1.2, punch: 0.7, noisiness: 0.01 };
+    expect(seedRequest(KIT, 0, DEFAULTS, (i) => (i === 0 ? d : undefined))).toEqual({ class: 'kick', seed: 1001, guidance: 3, steps: 10, descriptors: d });
+    expect(seedRequest(KIT, 1, DEFAULTS, (i) => (i === 0 ? d : undefined)).descriptors).toBeUndefined();
+    const src = new FakeSource();
+    const cache = new SeedSoundCache();
+    await cache.get(src, KIT, DEFAULTS, [0]);
+    await cache.get(src, KIT, DEFAULTS, [0], () => d); // another timbre: another sound
+    expect(src.asked.map((r) => r.descriptors)).toEqual([undefined, d]);
+  });
+
   it('generates each sound once, in one batch, and returns them in pad order', async () => {
     const src = new FakeSource();
     const cache = new SeedSoundCache();
