@@ -2,8 +2,9 @@
  * npm run screenshots: pictures of the panel for the README, taken in
  * headless Chromium (vite dev server + WebGPU through SwiftShader, the same
  * harness as the browser tests) once every pad has its sound:
- *   docs/panel-wide.png    a normal 1280 × 800 window
- *   docs/panel-narrow.png  a narrow 420 × 900 window (phone-sized)
+ *   docs/panel-wide.png    a normal 1280 × 800 window, light colour scheme
+ *   docs/panel-narrow.png  a narrow 420 × 900 window (phone-sized), light
+ *   docs/panel-dark.png    1280 × 800 in the dark scheme (the default when the system has no preference)
  * Each must stay under 400 KB (the script fails otherwise).
  *
  *   npm run screenshots -- --backends wasm               # the shipped drums model (how docs/ was made: < 1 min;
@@ -18,8 +19,9 @@ import { INSTRUMENT_ENTRIES, ROOT, startHarness } from '../test/browser/harness.
 
 const MAX_BYTES = 400 * 1024;
 const SHOTS = [
-  { file: 'docs/panel-wide.png', width: 1280, height: 800 },
-  { file: 'docs/panel-narrow.png', width: 420, height: 900 },
+  { file: 'docs/panel-wide.png', width: 1280, height: 800, scheme: 'light' },
+  { file: 'docs/panel-narrow.png', width: 420, height: 900, scheme: 'light' },
+  { file: 'docs/panel-dark.png', width: 1280, height: 800, scheme: 'dark' },
 ] as const;
 
 const program = new Command()
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     await page.mouse.move(1, 1);
     await page.waitForTimeout(800);
     for (const s of SHOTS) {
+      await page.emulateMedia({ colorScheme: s.scheme });
       await page.setViewportSize({ width: s.width, height: s.height });
       await page.waitForTimeout(400);
       const out = path.join(ROOT, s.file);

@@ -84,27 +84,27 @@ export class DrumApp extends LitElement {
     main { display: grid; grid-template-columns: minmax(0, 1fr) 250px; gap: 16px; }
     @media (max-width: 760px) { main { grid-template-columns: 1fr; } }
     .grid { display: grid; grid-template-columns: repeat(${GRID_COLUMNS}, 1fr); gap: 10px; }
-    aside { background: #1b2024; border-radius: 10px; padding: 12px; display: flex; flex-direction: column; gap: 10px; }
+    aside { background: var(--panel, #1b2024); border-radius: 10px; padding: 12px; display: flex; flex-direction: column; gap: 10px; }
     aside h2 { font-size: 13px; margin: 0; color: var(--muted, #9aa); font-weight: 600; text-transform: uppercase; letter-spacing: 0.06em; }
     label { display: flex; flex-direction: column; gap: 3px; font-size: 12px; color: var(--muted, #9aa); }
     select, input[type='number'] {
-      background: #11161a; color: inherit; border: 1px solid #30383e; border-radius: 6px; padding: 5px 6px; font: inherit;
+      background: var(--field, #11161a); color: inherit; border: 1px solid var(--line, #30383e); border-radius: 6px; padding: 5px 6px; font: inherit;
     }
     .row { display: flex; gap: 6px; align-items: end; }
     .row input { flex: 1; min-width: 0; }
-    button { background: #2b3338; color: inherit; border: 1px solid #3a444b; border-radius: 6px; padding: 5px 9px; font: inherit; cursor: pointer; }
-    button:hover { background: #343e44; }
+    button { background: var(--button, #2b3338); color: inherit; border: 1px solid var(--button-line, #3a444b); border-radius: 6px; padding: 5px 9px; font: inherit; cursor: pointer; }
+    button:hover { background: var(--button-hover, #343e44); }
     .toggle { display: flex; flex-direction: row; align-items: center; gap: 6px; color: inherit; font-size: 13px; }
     footer { font-size: 12px; color: var(--muted, #9aa); display: flex; flex-direction: column; gap: 4px; }
     footer .items { display: flex; flex-wrap: wrap; gap: 4px 16px; }
     footer b { color: var(--fg, #e8ecef); font-weight: 600; }
     .err { color: var(--bad, #ff6b6b); }
-    .bar { display: inline-block; width: 60px; height: 6px; background: #30383e; border-radius: 3px; vertical-align: middle; overflow: hidden; }
+    .bar { display: inline-block; width: 60px; height: 6px; background: var(--line, #30383e); border-radius: 3px; vertical-align: middle; overflow: hidden; }
     .bar > span { display: block; height: 100%; background: var(--accent, #ffb347); }
-    .knobs.timbre { padding-left: 10px; border-left: 1px solid #30383e; }
+    .knobs.timbre { padding-left: 10px; border-left: 1px solid var(--line, #30383e); }
     .muted { color: var(--muted, #9aa); font-size: 12px; }
     button.help { margin-left: auto; width: 30px; height: 30px; border-radius: 50%; padding: 0; font-weight: 700; }
-    .notes { font-size: 12px; color: var(--accent, #ffb347); background: #241f17; border: 1px solid #4a3a22; border-radius: 8px; padding: 6px 10px; display: flex; flex-direction: column; gap: 2px; }
+    .notes { font-size: 12px; color: var(--accent, #ffb347); background: var(--note-bg, #241f17); border: 1px solid var(--note-line, #4a3a22); border-radius: 8px; padding: 6px 10px; display: flex; flex-direction: column; gap: 2px; }
     .choke label { flex: 1; }
     button:disabled { opacity: 0.5; cursor: default; }
     details[data-status='attempts'] ul { margin: 2px 0 0; padding-left: 18px; }

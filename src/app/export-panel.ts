@@ -37,7 +37,7 @@ export class ExportPanel extends LitElement {
 
   static override styles = css`
     :host { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; font-size: 13px; }
-    button { background: #2b3338; color: inherit; border: 1px solid #3a444b; border-radius: 6px; padding: 4px 8px; font: inherit; cursor: pointer; }
+    button { background: var(--button, #2b3338); color: inherit; border: 1px solid var(--button-line, #3a444b); border-radius: 6px; padding: 4px 8px; font: inherit; cursor: pointer; }
     button:disabled { opacity: 0.5; cursor: default; }
     .chip { border: 1px dashed var(--accent, #ffb347); border-radius: 6px; padding: 3px 8px; cursor: grab; font-size: 12px; }
     .err { color: var(--bad, #ff6b6b); }

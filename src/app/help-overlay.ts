@@ -62,7 +62,7 @@ export class HelpOverlay extends LitElement {
   static override styles = css`
     .backdrop { position: fixed; inset: 0; background: #000a; display: flex; align-items: center; justify-content: center; z-index: 10; padding: 12px; }
     .box {
-      background: #1b2024; color: var(--fg, #e8ecef); border: 1px solid #30383e; border-radius: 12px; padding: 14px 18px;
+      background: var(--panel, #1b2024); color: var(--fg, #e8ecef); border: 1px solid var(--line, #30383e); border-radius: 12px; padding: 14px 18px;
       max-width: 620px; width: 100%; max-height: 90vh; overflow: auto; font: 13px/1.4 system-ui, sans-serif; outline: none;
     }
     h2 { font-size: 16px; margin: 0 0 6px; display: flex; justify-content: space-between; align-items: center; }
@@ -70,8 +70,8 @@ export class HelpOverlay extends LitElement {
     table { border-collapse: collapse; width: 100%; }
     td { padding: 2px 8px 2px 0; vertical-align: top; }
     td:first-child { white-space: nowrap; }
-    kbd { font: 12px ui-monospace, monospace; background: #11161a; border: 1px solid #3a444b; border-radius: 4px; padding: 0 4px; }
-    button { background: #2b3338; color: inherit; border: 1px solid #3a444b; border-radius: 6px; padding: 3px 9px; font: inherit; cursor: pointer; }
+    kbd { font: 12px ui-monospace, monospace; background: var(--field, #11161a); border: 1px solid var(--button-line, #3a444b); border-radius: 4px; padding: 0 4px; }
+    button { background: var(--button, #2b3338); color: inherit; border: 1px solid var(--button-line, #3a444b); border-radius: 6px; padding: 3px 9px; font: inherit; cursor: pointer; }
   `;
 
   private readonly onKey = (e: KeyboardEvent) => {

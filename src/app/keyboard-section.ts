@@ -29,10 +29,10 @@ export class KeysSection extends LitElement {
 
   static override styles = css`
     :host { display: block; max-width: 980px; margin: 0 auto; padding: 0 16px 16px; color: var(--fg, #e8ecef); font: 13px/1.35 system-ui, sans-serif; }
-    section { background: #1b2024; border-radius: 10px; padding: 10px 12px; display: flex; flex-wrap: wrap; align-items: center; gap: 8px 18px; }
+    section { background: var(--panel, #1b2024); border-radius: 10px; padding: 10px 12px; display: flex; flex-wrap: wrap; align-items: center; gap: 8px 18px; }
     h2 { font-size: 13px; margin: 0; color: var(--muted, #9aa); font-weight: 600; text-transform: uppercase; letter-spacing: 0.06em; }
-    select { background: #11161a; color: inherit; border: 1px solid #30383e; border-radius: 6px; padding: 3px 5px; font: inherit; }
-    button { background: #2b3338; color: inherit; border: 1px solid #3a444b; border-radius: 6px; padding: 2px 8px; font: inherit; cursor: pointer; }
+    select { background: var(--field, #11161a); color: inherit; border: 1px solid var(--line, #30383e); border-radius: 6px; padding: 3px 5px; font: inherit; }
+    button { background: var(--button, #2b3338); color: inherit; border: 1px solid var(--button-line, #3a444b); border-radius: 6px; padding: 2px 8px; font: inherit; cursor: pointer; }
     b { font-weight: 600; }
     .muted { color: var(--muted, #9aa); }
     .err { color: var(--bad, #ff6b6b); }

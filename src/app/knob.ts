@@ -49,10 +49,10 @@ export class Knob extends LitElement {
     .label { font-size: 11px; color: var(--muted, #9aa); text-transform: uppercase; letter-spacing: 0.05em; }
     .value { font-size: 12px; font-variant-numeric: tabular-nums; white-space: nowrap; }
     button.learn {
-      font: 10px/1.2 system-ui, sans-serif; color: var(--muted, #9aa); background: transparent; border: 1px solid #30383e;
+      font: 10px/1.2 system-ui, sans-serif; color: var(--muted, #9aa); background: transparent; border: 1px solid var(--line, #30383e);
       border-radius: 4px; padding: 1px 4px; cursor: pointer; white-space: nowrap;
     }
-    button.learn.mapped { color: var(--ok, #7bd88f); border-color: #3b5a43; }
+    button.learn.mapped { color: var(--ok, #7bd88f); border-color: var(--ok-line, #3b5a43); }
     :host([learning]) button.learn { color: #111; background: var(--accent, #ffb347); border-color: var(--accent, #ffb347); }
     circle.track { fill: none; stroke: var(--track, #333a40); stroke-width: 4; }
     path.arc { fill: none; stroke: var(--accent, #ffb347); stroke-width: 4; stroke-linecap: round; }

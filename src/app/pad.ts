@@ -40,7 +40,7 @@ export class Pad extends LitElement {
     :host { display: block; }
     .pad {
       position: relative; height: 100%; min-height: 92px; box-sizing: border-box; padding: 8px 10px;
-      border-radius: 10px; background: var(--pad, #23292e); border: 1px solid #30383e;
+      border-radius: 10px; background: var(--pad, #23292e); border: 1px solid var(--line, #30383e);
       display: flex; flex-direction: column; justify-content: space-between; cursor: pointer;
       touch-action: none; user-select: none; outline: none; transition: background 0.25s ease-out;
     }
@@ -52,7 +52,7 @@ export class Pad extends LitElement {
     .pad.lit .top, .pad.lit .bottom { color: #111; }
     .name { font-size: 15px; font-weight: 600; text-transform: capitalize; }
     .dots { display: flex; gap: 3px; }
-    .dot { width: 6px; height: 6px; border-radius: 50%; background: #3c464d; }
+    .dot { width: 6px; height: 6px; border-radius: 50%; background: var(--dot, #3c464d); }
     .dot.on { background: var(--ok, #7bd88f); }
     .regen .dot.on { background: var(--accent, #ffb347); }
     .err { color: var(--bad, #ff6b6b); }

@@ -27,9 +27,9 @@ export class PresetBar extends LitElement {
 
   static override styles = css`
     :host { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; font-size: 13px; }
-    select, input { background: #11161a; color: inherit; border: 1px solid #30383e; border-radius: 6px; padding: 4px 6px; font: inherit; }
+    select, input { background: var(--field, #11161a); color: inherit; border: 1px solid var(--line, #30383e); border-radius: 6px; padding: 4px 6px; font: inherit; }
     input[type='text'] { width: 14em; }
-    button { background: #2b3338; color: inherit; border: 1px solid #3a444b; border-radius: 6px; padding: 4px 8px; font: inherit; cursor: pointer; }
+    button { background: var(--button, #2b3338); color: inherit; border: 1px solid var(--button-line, #3a444b); border-radius: 6px; padding: 4px 8px; font: inherit; cursor: pointer; }
     button:disabled { opacity: 0.5; cursor: default; }
     .err { color: var(--bad, #ff6b6b); }
     .msg { color: var(--muted, #9aa); }

@@ -73,7 +73,7 @@ export class PresetPanel extends LitElement {
   private readonly sounds = new SeedSoundCache();
 
   static override styles = css`
-    :host { display: flex; flex-direction: column; gap: 10px; background: #1b2024; border-radius: 10px; padding: 10px 12px; }
+    :host { display: flex; flex-direction: column; gap: 10px; background: var(--panel, #1b2024); border-radius: 10px; padding: 10px 12px; }
     .row { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; }
     .note { font-size: 12px; color: var(--bad, #ff6b6b); }
     details summary { cursor: pointer; font-size: 13px; color: var(--muted, #9aa); }

@@ -43,14 +43,14 @@ export class SequencerView extends LitElement {
   static override styles = css`
     :host { display: flex; flex-direction: column; gap: 8px; font-size: 13px; }
     .controls { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
-    select, input { background: #11161a; color: inherit; border: 1px solid #30383e; border-radius: 6px; padding: 3px 5px; font: inherit; }
+    select, input { background: var(--field, #11161a); color: inherit; border: 1px solid var(--line, #30383e); border-radius: 6px; padding: 3px 5px; font: inherit; }
     input[type='number'] { width: 4.5em; }
-    button { background: #2b3338; color: inherit; border: 1px solid #3a444b; border-radius: 6px; padding: 4px 8px; font: inherit; cursor: pointer; }
+    button { background: var(--button, #2b3338); color: inherit; border: 1px solid var(--button-line, #3a444b); border-radius: 6px; padding: 4px 8px; font: inherit; cursor: pointer; }
     button:disabled { opacity: 0.5; cursor: default; }
     .grid { display: grid; grid-template-columns: 7em repeat(${PATTERN_STEPS}, 1fr); gap: 2px; }
     .label { font-size: 11px; color: var(--muted, #9aa); white-space: nowrap; overflow: hidden; text-overflow: ellipsis; align-self: center; }
-    .step { height: 16px; border-radius: 3px; background: #23292e; border: 1px solid #30383e; padding: 0; }
-    .step.beat { background: #2a3136; }
+    .step { height: 16px; border-radius: 3px; background: var(--step, #23292e); border: 1px solid var(--line, #30383e); padding: 0; }
+    .step.beat { background: var(--step-beat, #2a3136); }
     .step.on { background: var(--accent, #ffb347); }
     .step.play { outline: 1px solid #e8ecef; }
     .err { color: var(--bad, #ff6b6b); }

@@ -17,7 +17,7 @@ export class SoundView extends LitElement {
 
   static override styles = css`
     :host { display: flex; flex-direction: column; gap: 4px; }
-    canvas { width: 100%; height: 56px; background: #11161a; border-radius: 6px; display: block; }
+    canvas { width: 100%; height: 56px; background: var(--field, #11161a); border-radius: 6px; display: block; }
     canvas.spec { height: 72px; image-rendering: auto; }
     .cap { font-size: 11px; color: var(--muted, #9aa); display: flex; justify-content: space-between; }
   `;
