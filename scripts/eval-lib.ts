@@ -3,6 +3,8 @@
  * how to split it over worker processes, pitch measurement and correction,
  * WAV selection under a size budget, and the Markdown report.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { FAMILY_RANGE } from '../src/dataset/labels.js';
 import { yinF0 } from '../src/dsp/descriptors.js';
 import { fitLength } from '../src/dsp/features.js';
@@ -819,4 +821,21 @@ export function renderPromptReport(meta: PromptReportMeta, r: PromptEvalResult, 
   }
   L.push('');
   return L.join('\n');
+}
+
+/** The short commit of `repo`'s HEAD, marked when tracked files have uncommitted changes; 'unknown' outside git. */
+export function gitCommit(repo: string): string {
+  try {
+    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo, encoding: 'utf8' }).trim();
+    return dirty ? `${hash} (+ uncommitted changes)` : hash;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** A raw little-endian float32 file (copied out of Node's buffer, which may be pooled). */
+export function readF32(file: string): Float32Array {
+  const b = readFileSync(file);
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
 }

@@ -18,7 +18,7 @@
  * Writes <out>/eval-prompts.md (+ .json, every number) and prints the Done-means lines.
  * --quick: 2 seeds, 1 per class prompt, 2-epoch classifier: checks the pipeline, not quality.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,7 @@ import {
   assignLpt, type ClassPromptRow, DESCRIPTOR_PAIRS, type DescriptorPair, evaluatePromptTargets, type GenItem, itemCost, type Kind, KINDS,
   makeBatches, PAIR_APPLIES_MAX_CLASS_SIGMA, type PairCell, pairCell, type PitchMeasure, type PitchPromptRow, pitchStats,
   type PromptEvalResult, type PromptReportMeta, renderPromptReport, seedOf,
+  gitCommit, readF32,
 } from './eval-lib.js';
 import type { WorkerJob, WorkerResult } from './eval-worker.js';
 
@@ -89,20 +90,7 @@ function runChild(cmd: string, args: string[], prefix: string): Promise<void> {
   });
 }
 
-function gitCommit(): string {
-  try {
-    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo, encoding: 'utf8' }).trim();
-    return dirty ? `${hash} (+ uncommitted changes)` : hash;
-  } catch {
-    return 'unknown';
-  }
-}
 
-function readF32(file: string): Float32Array {
-  const b = readFileSync(file);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
 
 /**
  * Loads the cached evaluation classifier through training/evaluate.py
@@ -377,7 +365,7 @@ async function main(): Promise<void> {
   const targets = evaluatePromptTargets(result);
   const totalS = (performance.now() - t0) / 1000;
   const meta: PromptReportMeta = {
-    commit: gitCommit(),
+    commit: gitCommit(repo),
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     command: ['npm run eval:prompts', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     mode: o.quick ? 'QUICK mode: pipeline check only, numbers are not meaningful' : 'full run',

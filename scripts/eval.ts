@@ -18,7 +18,7 @@
  *     <out>/eval/*.wav (< 2 MB) and <out>/eval/results.json.
  * --quick: a few samples per class and a 2-epoch classifier (pipeline check, not quality).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,7 @@ import {
   assignLpt, evaluateTargets, FULL_SIZES, familyPitches, type GenItem, itemCost, type Kind, KINDS, type KindResult, makeBatches,
   measurePitch, type PitchReport, pitchStats, type PlanSizes, planRequests, QUICK_SIZES, renderReport, type ReportMeta,
   selectWavs, sweepWeights, trimmedLength,
+  gitCommit, readF32,
 } from './eval-lib.js';
 import type { WorkerJob, WorkerResult } from './eval-worker.js';
 
@@ -79,21 +80,7 @@ function npyShape(file: string): number[] {
   return m[1]!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
 }
 
-function gitCommit(): string {
-  try {
-    const hash = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repo, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: repo, encoding: 'utf8' }).trim();
-    return dirty ? `${hash} (+ uncommitted changes)` : hash;
-  } catch {
-    return 'unknown';
-  }
-}
 
-/** A raw little-endian float32 file (copied out of Node's buffer, which may be pooled). */
-function readF32(file: string): Float32Array {
-  const b = readFileSync(file);
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-}
 
 interface ManifestItem { kind: string; shard: string; row: number; augmentation: unknown; id: string }
 
@@ -457,7 +444,7 @@ async function main(): Promise<void> {
   const totalS = (performance.now() - t0) / 1000;
   const backend = results[0]?.backend ?? 'unknown';
   const meta: ReportMeta = {
-    commit: gitCommit(),
+    commit: gitCommit(repo),
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     command: ['npm run eval', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     mode: o.quick ? 'QUICK mode: pipeline check only, numbers are not meaningful' : 'full run',
