@@ -44,6 +44,9 @@ def parse_args(argv=None):
                         'measured speed so the lr schedule ends on time (then fixed, saved in the checkpoint)')
     p.add_argument('--max-minutes', type=float, default=0.0,
                    help='stop (with a checkpoint) after this much wall time in this invocation; 0 = no limit')
+    p.add_argument('--init', default='',
+                   help='fresh runs only: start from the EMA weights of this checkpoint (every tensor shape must '
+                        'match); a warm start when the representation changes but the architecture does not')
     p.add_argument('--stop-after', type=int, default=0, help=argparse.SUPPRESS)  # tests: simulate a kill
     return p.parse_args(argv)
 
@@ -282,6 +285,8 @@ class Trainer:
             self.csv_written = len(self.rows)
             print(f'resumed from {self.ckpt_path} at step {self.step}', flush=True)
         else:
+            if args.init:
+                self.warm_start(args.init)
             write_loss_csv(self.csv_path, [])
         n_params = M.count_params(self.model)
         self.arch['params'] = n_params
@@ -289,6 +294,22 @@ class Trainer:
               f'heads {args.heads} condDim {self.arch["condDim"]}: {n_params:,} params '
               f'({n_params * 2 / 1e6:.2f} MB float16), device {self.device}, threads {torch.get_num_threads()}',
               flush=True)
+
+    def warm_start(self, path: str) -> None:
+        """Copy another run's EMA weights into model and EMA; a shape mismatch is an error naming the tensor."""
+        if not os.path.exists(path):
+            raise SystemExit(f'--init: {path}: no such checkpoint')
+        src = load_checkpoint(path)['ema']
+        own = self.model.state_dict()
+        missing = sorted(set(own) - set(src))
+        if missing:
+            raise SystemExit(f'--init: {path}: has no tensor {missing[0]} (architecture differs)')
+        for k, v in own.items():
+            if tuple(src[k].shape) != tuple(v.shape):
+                raise SystemExit(f'--init: {path}: tensor {k} has shape {tuple(src[k].shape)}, this model needs {tuple(v.shape)}')
+        self.model.load_state_dict({k: src[k] for k in own})
+        self.ema.load_state_dict(self.model.state_dict())
+        print(f'warm start from {path}', flush=True)
 
     # -- checkpoint ----------------------------------------------------------
     def checkpoint(self) -> None:

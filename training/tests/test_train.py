@@ -146,6 +146,26 @@ class TestTraining(unittest.TestCase):
         self.assertEqual(ck['arch']['condDim'], 41)
         self.assertEqual(ck['step'], 2)
 
+    def test_init_warm_start(self):
+        src = self.run_dir('init-src')
+        quiet_main(TINY + ['--kind', 'drums', '--data', self.data, '--steps', '2', '--run', src, '--val-every', '1000'])
+        ck = os.path.join(src, T.CKPT)
+        args = T.parse_args(TINY + ['--kind', 'drums', '--data', self.data, '--run', self.run_dir('init-dst'), '--init', ck])
+        with contextlib.redirect_stdout(io.StringIO()):
+            t = T.Trainer(args)
+        for k, v in load(ck)['ema'].items():
+            self.assertTrue(torch.equal(v, t.model.state_dict()[k]), k)
+            self.assertTrue(torch.equal(v, t.ema.state_dict()[k]), k)
+        bad = T.parse_args(['--channels', '16,24,40'] + TINY[2:] +
+                           ['--kind', 'drums', '--data', self.data, '--run', self.run_dir('init-bad'), '--init', ck])
+        with self.assertRaises(SystemExit) as e, contextlib.redirect_stdout(io.StringIO()):
+            T.Trainer(bad)
+        self.assertIn('shape', str(e.exception))
+        nothing = T.parse_args(TINY + ['--kind', 'drums', '--data', self.data, '--run', self.run_dir('init-none'),
+                                       '--init', os.path.join(src, 'nope.pt')])
+        with self.assertRaises(SystemExit) as e, contextlib.redirect_stdout(io.StringIO()):
+            T.Trainer(nothing)
+        self.assertIn('nope.pt', str(e.exception))
 
 if __name__ == '__main__':
     unittest.main()
