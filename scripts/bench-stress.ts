@@ -520,7 +520,10 @@ export function formatTable(r: StressResult): string {
         ] as [string, string][])
       : []),
     ['triggers sent after their time (main thread late)', `${r.lateTriggers}`],
-    ['worklet drops (unknown id, queue full)', `${r.worklet.dropped}`],
+    [
+      'worklet drops: total (invalid / queue full / unknown sample / freed while pending / no voice)',
+      `${r.worklet.dropped} (${r.worklet.droppedInvalid} / ${r.worklet.droppedQueueFull} / ${r.worklet.droppedUnknownSample} / ${r.worklet.droppedFreed} / ${r.worklet.droppedNoVoice})`,
+    ],
     ['quanta rendered', `${a.quanta} (buffer ${r.bufferMs.toFixed(1)} ms)`],
     ['audio thread priority', a.audioNiceNote ?? "the process's (no --audio-nice)"],
     ['late quanta (finished after play time)', `${a.late} (${pct(a.late, a.quanta)}), ${a.underruns} underruns, longest ${a.longestRun} quanta, worst ${a.maxLateMs.toFixed(1)} ms`],

@@ -54,7 +54,7 @@ export class PlayerCore {
       case 'trigger': {
         const s = this.samples.get(msg.id) ?? this.shared?.sample(msg.id);
         if (!s) {
-          this.engine.stats.dropped++;
+          this.engine.countDrop('droppedUnknownSample');
           return null;
         }
         this.engine.schedule(msg.pad, s.data, s.sampleRate, msg.velocity, timeToFrame(msg.time, this.engine.sampleRate));
@@ -63,7 +63,7 @@ export class PlayerCore {
       case 'note-on': {
         const s = this.samples.get(msg.id) ?? this.shared?.sample(msg.id);
         if (!s) {
-          this.engine.stats.dropped++;
+          this.engine.countDrop('droppedUnknownSample');
           return null;
         }
         this.engine.noteOn(msg.channel, msg.note, s.data, s.sampleRate, msg.velocity, msg.semitones, timeToFrame(msg.time, this.engine.sampleRate));

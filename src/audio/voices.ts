@@ -463,8 +463,18 @@ export interface VoiceEngineOptions {
 export interface VoiceEngineStats {
   /** Voices sounding now (including fading ones). */
   voices: number;
-  /** Triggers dropped (queue full, unknown sample, bad pad). */
+  /** Triggers dropped, all reasons; the five counters below split it. */
   dropped: number;
+  /** …because an argument was invalid (pad, channel, note, transposition, velocity 0, empty sample, time). */
+  droppedInvalid: number;
+  /** …because the pending-event queue was full. */
+  droppedQueueFull: number;
+  /** …because the trigger named a sample id the player does not hold (counted by PlayerCore). */
+  droppedUnknownSample: number;
+  /** …because their sample was freed while they were still pending. */
+  droppedFreed: number;
+  /** …because no voice slot could be had. */
+  droppedNoVoice: number;
   /** Voices stolen by the polyphony limit. */
   stolen: number;
   /** Voices cut by a choke group. */
@@ -509,7 +519,16 @@ export class VoiceEngine {
   private seq = 0;
   /** Largest |output| since the last takePeak(). */
   private peak = 0;
-  readonly stats: VoiceEngineStats = { voices: 0, dropped: 0, stolen: 0, choked: 0, nonFinite: 0, pitched: 0 };
+  readonly stats: VoiceEngineStats = {
+    voices: 0, dropped: 0, droppedInvalid: 0, droppedQueueFull: 0, droppedUnknownSample: 0, droppedFreed: 0, droppedNoVoice: 0,
+    stolen: 0, choked: 0, nonFinite: 0, pitched: 0,
+  };
+
+  /** Count a dropped trigger under its reason (and in the total). */
+  countDrop(reason: 'droppedInvalid' | 'droppedQueueFull' | 'droppedUnknownSample' | 'droppedFreed' | 'droppedNoVoice'): void {
+    this.stats.dropped++;
+    this.stats[reason]++;
+  }
 
   constructor(opts: VoiceEngineOptions) {
     this.sampleRate = opts.sampleRate;
@@ -585,7 +604,7 @@ export class VoiceEngine {
     const gain = velocityToGain(velocity);
     // A fractional or NaN pad passes the range test but indexes nothing: NaN gains (found by test/audio/fuzz.test.ts).
     if (!Number.isInteger(pad) || pad < 0 || pad >= this.params.length || data.length === 0 || !(sourceRate > 0) || gain === 0 || !Number.isFinite(frame)) {
-      this.stats.dropped++;
+      this.countDrop('droppedInvalid');
       return false;
     }
     const slot = this.enqueue(frame);
@@ -625,7 +644,7 @@ export class VoiceEngine {
     const gain = velocityToGain(velocity);
     if (!validChannel(channel) || !validNote(note) || data.length === 0 || !(sourceRate > 0) || gain === 0 || !Number.isFinite(frame) ||
         !(Math.abs(semitones) <= NOTE_TRANSPOSE_LIMIT)) {
-      this.stats.dropped++;
+      this.countDrop('droppedInvalid');
       return false;
     }
     const slot = this.enqueue(frame);
@@ -653,7 +672,7 @@ export class VoiceEngine {
   /** Queue a pitch bend (semitones, ±BEND_LIMIT): every voice of the channel glides to it, sounding or not yet started. */
   bend(channel: number, semitones: number, frame: number): boolean {
     if (!Number.isFinite(semitones)) {
-      this.stats.dropped++;
+      this.countDrop('droppedInvalid');
       return false;
     }
     return this.queueChannelEvent(EV_BEND, channel, 0, clamp(semitones, -BEND_LIMIT, BEND_LIMIT), frame);
@@ -661,7 +680,7 @@ export class VoiceEngine {
 
   private queueChannelEvent(kind: number, channel: number, note: number, value: number, frame: number): boolean {
     if (!validChannel(channel) || !validNote(note) || !Number.isFinite(frame)) {
-      this.stats.dropped++;
+      this.countDrop('droppedInvalid');
       return false;
     }
     const slot = this.enqueue(frame);
@@ -676,7 +695,7 @@ export class VoiceEngine {
   /** Take a preallocated event slot, inserted sorted by frame after events of the same frame (stable); null (counted) when the queue is full. */
   private enqueue(frame: number): PendingEvent | null {
     if (this.pendingCount === this.pending.length) {
-      this.stats.dropped++;
+      this.countDrop('droppedQueueFull');
       return null;
     }
     let i = this.pendingCount;
@@ -727,7 +746,7 @@ export class VoiceEngine {
     for (let r = 0; r < this.pendingCount; r++) {
       const e = this.pending[r]!;
       if (e.data === data) {
-        this.stats.dropped++;
+        this.countDrop('droppedFreed');
         continue;
       }
       // keep order; swap objects so none is lost
@@ -911,7 +930,7 @@ export class VoiceEngine {
       if (free === null && quietest === null) quietest = oldest;
     }
     const v = free ?? quietest ?? oldest;
-    if (v === null) this.stats.dropped++;
+    if (v === null) this.countDrop('droppedNoVoice');
     return v;
   }
 

@@ -78,6 +78,19 @@ describe('pitched notes: a root one-shot played at other notes', () => {
     expect(e.noteOn(1, 60, TONE, SR, 0, 0, 0)).toBe(false);
     expect(e.noteOn(1, 60, new Float32Array(0), SR, 100, 0, 0)).toBe(false);
     expect(e.stats.dropped).toBe(7);
+    expect(e.stats.droppedInvalid).toBe(7);
+  });
+
+  it('splits drops by reason: queue full, freed while pending', () => {
+    const e = new VoiceEngine({ sampleRate: SR, maxPending: 2 });
+    const other = TONE.slice();
+    expect(e.noteOn(1, 60, TONE, SR, 100, 0, 1000)).toBe(true);
+    expect(e.noteOn(1, 64, other, SR, 100, 0, 1000)).toBe(true);
+    expect(e.noteOn(1, 67, TONE, SR, 100, 0, 1000)).toBe(false); // two pending: full
+    e.forget(TONE); // the pending note on TONE goes with it
+    const { dropped, droppedInvalid, droppedQueueFull, droppedFreed, droppedUnknownSample, droppedNoVoice } = e.stats;
+    expect({ dropped, droppedInvalid, droppedQueueFull, droppedFreed, droppedUnknownSample, droppedNoVoice })
+      .toEqual({ dropped: 2, droppedInvalid: 0, droppedQueueFull: 1, droppedFreed: 1, droppedUnknownSample: 0, droppedNoVoice: 0 });
   });
 });
 

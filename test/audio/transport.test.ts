@@ -295,6 +295,7 @@ describe('PlayerCore with shared-memory samples', () => {
     // A trigger for a freed id is a drop, not a crash.
     core.handle({ type: 'trigger', pad: 0, id: 1, velocity: 127, time: 0 });
     expect(core.engine.stats.dropped).toBe(1);
+    expect(core.engine.stats.droppedUnknownSample).toBe(1);
   });
 });
 
