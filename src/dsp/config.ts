@@ -15,15 +15,44 @@ import type { Hz, Samples, Decibels, Seconds } from '../units.js';
  *   dB        = 20 log10(max(mel, 10^(floorDb/20)))
  *   feature   = clamp((dB - floorDb) / (ceilDb - floorDb) * 2 - 1, -1, 1)
  * so floorDb maps to -1 and ceilDb to +1.
+ *
+ * kind 'harmonic' (harmonic-plus-noise, DDSP-style; analysis and synthesis
+ * in harmonic.ts): the same [rows * nFrames] layout (feature[r * nFrames + f]),
+ * rows = nMels = 1 + nHarmonics + nNoiseBands, each frame centred on sample
+ * f·hop as in the mel STFT:
+ *   row 0              f0 deviation of the frame from the requested note:
+ *                      cents / centsRange, clamped to [-1, 1]; 0 where the
+ *                      frame is silent (> 60 dB below the loudest) or no f0
+ *                      can be measured.
+ *   rows 1..nHarmonics amplitude of harmonic k = row of the (detuned) note,
+ *                      peak |STFT| * 2 / sum(window) with a Hann window of at
+ *                      least 4 periods (a full-scale sine reads 1.0), mapped
+ *                      by the dB mapping above; harmonics at or above
+ *                      0.95 · Nyquist read the floor (-1).
+ *   last nNoiseBands   level of the inharmonic residual: the nFft STFT with
+ *                      every bin in the main lobe of a harmonic removed,
+ *                      triangle-weighted mean magnitude in Slaney-mel bands
+ *                      between fMin and fMax, same dB mapping (floor where no
+ *                      bin remains).
+ * The synthesizer renders these at the requested pitch, so the model cannot
+ * get the pitch wrong by more than centsRange.
  */
 export interface RepresentationConfig {
+  /** What the rows mean: 'mel' (log-mel, the default when absent) or 'harmonic' (see above). */
+  kind?: 'mel' | 'harmonic';
+  /** 'harmonic' only: number of harmonic amplitude rows (1..nHarmonics). */
+  nHarmonics?: number;
+  /** 'harmonic' only: number of noise-band rows (the last rows). */
+  nNoiseBands?: number;
+  /** 'harmonic' only: cents that row 0 = ±1 stands for. */
+  centsRange?: number;
   /** Output and analysis sample rate (Hz). */
   sampleRate: Hz;
   /** FFT size (samples); also the Hann window length. */
   nFft: Samples;
   /** Hop between frames (samples). */
   hop: Samples;
-  /** Number of mel bands. */
+  /** Number of mel bands; for 'harmonic', the number of rows (1 + nHarmonics + nNoiseBands). */
   nMels: number;
   /** Lowest mel band edge (Hz). */
   fMin: Hz;
@@ -70,6 +99,24 @@ export const DRUM_REPRESENTATION: RepresentationConfig = { ...BASE, nFrames: 64 
 export const TONAL_REPRESENTATION: RepresentationConfig = { ...BASE, nFrames: 128 };
 
 /**
+ * Pitched one-shots as harmonic-plus-noise (issue 4): 1 f0 row + 95 harmonics +
+ * 32 noise bands = 128 rows, so the tonal U-Net keeps its 128 × 128 image.
+ */
+export const HARMONIC_TONAL_REPRESENTATION: RepresentationConfig = {
+  ...BASE,
+  nFrames: 128,
+  kind: 'harmonic',
+  nHarmonics: 95,
+  nNoiseBands: 32,
+  centsRange: 100,
+};
+
+/** True for a harmonic-plus-noise representation. */
+export function isHarmonic(cfg: RepresentationConfig): boolean {
+  return cfg.kind === 'harmonic';
+}
+
+/**
  * Validate a representation read from a file. Throws a one-line error naming
  * the field, so a corrupt config.json is reported, not half-used.
  */
@@ -99,5 +146,23 @@ export function validateRepresentation(raw: unknown, where = 'representation'): 
   if (cfg.fMax > cfg.sampleRate / 2) throw new Error(`${where}.fMax: ${cfg.fMax} Hz is above Nyquist (${cfg.sampleRate / 2} Hz)`);
   if (cfg.fMin >= cfg.fMax) throw new Error(`${where}.fMin: ${cfg.fMin} Hz is not below fMax ${cfg.fMax} Hz`);
   if (cfg.ceilDb <= cfg.floorDb) throw new Error(`${where}.ceilDb: ${cfg.ceilDb} dB is not above floorDb ${cfg.floorDb} dB`);
+  const kind = r['kind'];
+  if (kind === undefined || kind === 'mel') {
+    // A mel config must not carry harmonic fields: they would be silently ignored.
+    for (const k of ['nHarmonics', 'nNoiseBands', 'centsRange'] as const) {
+      if (r[k] !== undefined) throw new Error(`${where}.${k}: only valid with kind "harmonic", got kind ${JSON.stringify(kind ?? 'mel')}`);
+    }
+    if (kind === 'mel') cfg.kind = 'mel';
+    return cfg;
+  }
+  if (kind !== 'harmonic') throw new Error(`${where}.kind: expected "mel" or "harmonic", got ${JSON.stringify(kind)}`);
+  cfg.kind = 'harmonic';
+  cfg.nHarmonics = num('nHarmonics', (v) => Number.isInteger(v) && v >= 1 && v <= 510, 'an integer in 1–510');
+  cfg.nNoiseBands = num('nNoiseBands', (v) => Number.isInteger(v) && v >= 1 && v <= 510, 'an integer in 1–510');
+  cfg.centsRange = num('centsRange', (v) => v > 0 && v <= 1200, 'cents in (0, 1200]');
+  const rows = 1 + cfg.nHarmonics + cfg.nNoiseBands;
+  if (cfg.nMels !== rows) {
+    throw new Error(`${where}.nMels: ${cfg.nMels} rows, but kind "harmonic" needs 1 + nHarmonics ${cfg.nHarmonics} + nNoiseBands ${cfg.nNoiseBands} = ${rows}`);
+  }
   return cfg;
 }
