@@ -101,6 +101,9 @@ function hannKernel(d: number): number {
 /** Bins either side of a harmonic whose sidelobe leakage is subtracted from the noise (Hann sidelobes are −70 dB by then). */
 const LEAK_BINS = 10;
 
+/** Largest share of a bin's power that predicted harmonic leakage may have for the bin to count as noise. */
+const LEAK_DOMINANT = 0.5;
+
 /** Frame-major magnitudes of the centred STFT with window n. */
 function magnitudes(x: Float32Array, n: number, hop: number, nFrames: number): Float32Array {
   const spec = stft(x, n, hop, nFrames);
@@ -245,6 +248,8 @@ export function analyzeHarmonic(audio: Float32Array, pitch: MidiNote, cfg: Repre
   const fb = noiseFilterbank(cfg);
   const keep = new Uint8Array(nbS);
   const leak = new Float64Array(nbS);
+  const hAmp = new Float64Array(nH + 1);
+  const bandLvl = new Float64Array(nNB);
   for (let f = 0; f < nF; f++) {
     out[f] = dev[f]! / centsRange;
     const f0 = f0n * 2 ** (dev[f]! / 1200);
@@ -253,11 +258,11 @@ export function analyzeHarmonic(audio: Float32Array, pitch: MidiNote, cfg: Repre
     leak.fill(0);
     keep.fill(1);
     for (let k = 1; k <= nH; k++) {
-      let v = -1;
+      hAmp[k] = -1;
       if (k * f0 < nyqLimit) {
         peakNear(magL, o, nbL, (k * f0) / binL, peak);
         const a = peak[1]! * scaleL;
-        v = ampToFeature(a, cfg.floorDb, range, floorAmp);
+        hAmp[k] = a;
         const c = (k * f0) / binS;
         const lo = Math.max(0, Math.ceil(c - LEAK_BINS));
         const hi = Math.min(nbS - 1, Math.floor(c + LEAK_BINS));
@@ -266,7 +271,6 @@ export function analyzeHarmonic(audio: Float32Array, pitch: MidiNote, cfg: Repre
           leak[i]! += l * l;
         }
       }
-      out[k * nF + f] = v;
     }
     // Noise: bins outside every harmonic's main lobe (on the nFft grid), less the harmonics' sidelobe leakage.
     for (let k = 1; k <= nH; k++) {
@@ -283,13 +287,23 @@ export function analyzeHarmonic(audio: Float32Array, pitch: MidiNote, cfg: Repre
       let acc = 0;
       let ws = 0;
       for (let j = 0; j < w.length; j++) {
-        if (keep[s + j]) {
-          const m2 = magS[os + s + j]! * magS[os + s + j]! - leak[s + j]!;
-          acc += w[j]! * (m2 > 0 ? Math.sqrt(m2) : 0);
-          ws += w[j]!;
-        }
+        if (!keep[s + j]) continue;
+        const p2 = magS[os + s + j]! * magS[os + s + j]!;
+        const l2 = leak[s + j]!;
+        // A bin where the harmonics' predicted leakage is over half its power says nothing reliable about
+        // the noise (leakage of neighbouring harmonics adds coherently, not in power): skip it like a main lobe.
+        if (l2 > LEAK_DOMINANT * p2) continue;
+        acc += w[j]! * Math.sqrt(p2 - l2);
+        ws += w[j]!;
       }
-      out[(1 + nH + m) * nF + f] = ws > 0 ? ampToFeature((acc / ws) * scaleS, cfg.floorDb, range, floorAmp) : -1;
+      bandLvl[m] = ws > 0 ? (acc / ws) * scaleS : 0;
+      out[(1 + nH + m) * nF + f] = ws > 0 ? ampToFeature(bandLvl[m]!, cfg.floorDb, range, floorAmp) : -1;
+    }
+    // Harmonic rows. (Subtracting the noise expected in the peak bin was tried: it over-corrects
+    // harmonics near the noise floor and made the round trip on real notes worse, 0.93 → 1.13 dB.)
+    for (let k = 1; k <= nH; k++) {
+      const a = hAmp[k]!;
+      out[k * nF + f] = a < 0 ? -1 : ampToFeature(a, cfg.floorDb, range, floorAmp);
     }
   }
   return out;

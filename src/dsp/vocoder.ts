@@ -4,6 +4,7 @@ import { type RepresentationConfig, signalLength } from './config.js';
 import { fadeOut, normalizePeak, removeDc } from './envelope.js';
 import { featureToLinearMagnitude } from './features.js';
 import { griffinLim, type GriffinLimOptions } from './griffinlim.js';
+import { synthesizeHarmonic } from './harmonic.js';
 
 export interface VocoderOptions extends GriffinLimOptions {
   /** Output peak (dBFS); default −1. */
@@ -24,11 +25,13 @@ export function midiToHz(note: MidiNote): Hz {
 }
 
 /**
- * Feature (normalised log-mel, mel-major [nMels * nFrames]) → audio at the
- * representation's sample rate: mel pseudo-inverse, fast Griffin-Lim, then
- * DC removal, fade-out and peak normalisation — in that order, so the peak
- * is measured on what is actually played (a loud sample inside the fade
- * must not set the gain).
+ * Feature → audio at the representation's sample rate, dispatching on
+ * cfg.kind: log-mel (mel-major [nMels * nFrames]) goes through the mel
+ * pseudo-inverse and fast Griffin-Lim; 'harmonic' through the harmonic-plus-
+ * noise synthesizer at opts.pitch (required: the feature only holds the
+ * deviation from it). Then DC removal, fade-out and peak normalisation — in
+ * that order, so the peak is measured on what is actually played (a loud
+ * sample inside the fade must not set the gain).
  */
 export function featureToAudio(feature: Float32Array, cfg: RepresentationConfig, opts: VocoderOptions = {}): Float32Array {
   const expected = cfg.nMels * cfg.nFrames;
@@ -36,12 +39,23 @@ export function featureToAudio(feature: Float32Array, cfg: RepresentationConfig,
   for (let i = 0; i < feature.length; i++) {
     if (!Number.isFinite(feature[i]!)) throw new Error(`featureToAudio: non-finite feature value at index ${i}`);
   }
-  const mag = featureToLinearMagnitude(feature, cfg);
-  const f0 = opts.pitch === undefined ? undefined : { hz: midiToHz(opts.pitch), sampleRate: cfg.sampleRate };
-  if (f0 && !(f0.hz > 0 && f0.hz < cfg.sampleRate / 2)) throw new Error(`featureToAudio: pitch ${opts.pitch} is outside the representation's range`);
-  const audio = griffinLim(mag, cfg.nFrames, cfg.nFft, cfg.hop, signalLength(cfg), { ...opts, f0 });
+  let audio: Float32Array;
+  if (cfg.kind === 'harmonic') {
+    if (opts.pitch === undefined) throw new Error('featureToAudio: a harmonic representation needs the requested pitch (opts.pitch)');
+    audio = synthesizeHarmonic(feature, cfg, opts.pitch);
+  } else {
+    audio = melToAudio(feature, cfg, opts);
+  }
   removeDc(audio);
   fadeOut(audio, Math.round((opts.fadeSeconds ?? OUTPUT_FADE_SECONDS) * cfg.sampleRate));
   normalizePeak(audio, opts.peakDb ?? OUTPUT_PEAK_DB);
   return audio;
+}
+
+/** Log-mel feature → raw audio: mel pseudo-inverse and fast Griffin-Lim, phase seeded at the pitch when given. */
+function melToAudio(feature: Float32Array, cfg: RepresentationConfig, opts: VocoderOptions): Float32Array {
+  const mag = featureToLinearMagnitude(feature, cfg);
+  const f0 = opts.pitch === undefined ? undefined : { hz: midiToHz(opts.pitch), sampleRate: cfg.sampleRate };
+  if (f0 && !(f0.hz > 0 && f0.hz < cfg.sampleRate / 2)) throw new Error(`featureToAudio: pitch ${opts.pitch} is outside the representation's range`);
+  return griffinLim(mag, cfg.nFrames, cfg.nFft, cfg.hop, signalLength(cfg), { ...opts, f0 });
 }
