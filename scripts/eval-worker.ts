@@ -12,6 +12,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { decodeNpy } from '../src/dataset/npy.js';
+import { melView } from '../src/dsp/config.js';
 import { audioToFeature } from '../src/dsp/features.js';
 import { featureToAudio } from '../src/dsp/vocoder.js';
 import { initNodeBackend, shutdownNodeBackend } from '../src/model/backend-node.js';
@@ -78,6 +79,10 @@ async function main(): Promise<void> {
   for (const batch of job.batches) {
     const g = await load(batch.kind);
     const cfg = g.config.representation;
+    // Classifiers and near-copies work in log-mel: a harmonic model's audio is analysed with the mel
+    // representation on its STFT grid, and its "model features" are that mel too (its sampler output
+    // is harmonic rows, not mel bands).
+    const mel = melView(cfg);
     const reqs: GenerateRequest[] = batch.items.map((it) => it.request ?? ({
       ...(batch.kind === 'drums' ? { class: it.className } : { family: it.className, pitch: it.pitch!, velocity: it.velocity }),
       seed: it.seed,
@@ -92,8 +97,9 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     audio.forEach((a, i) => {
       const it = batch.items[i]!;
-      gen.push(audioToFeature(a, cfg));
-      raw.push(captured[i]!);
+      const ga = audioToFeature(a, mel);
+      gen.push(ga);
+      raw.push(mel === cfg ? captured[i]! : ga);
       const row: WorkerResult['rows'][number] = { kind: batch.kind, index: it.index };
       if (batch.kind === 'tonal' && it.pitch !== undefined) row.pitch = measurePitch(a, it.pitch, cfg);
       result.rows.push(row);
@@ -122,7 +128,15 @@ async function main(): Promise<void> {
     const { data, shape } = decodeNpy(new Uint8Array(readFileSync(v.shard)), v.shard);
     const D = shape[1]! * shape[2]!;
     if (!(data instanceof Float32Array) || D !== cfg.nMels * cfg.nFrames) throw new Error(`${v.shard}: shape ${shape.join('×')} does not match the ${v.kind} model`);
-    for (const r of v.rows) voc.push(audioToFeature(featureToAudio(data.slice(r * D, (r + 1) * D), cfg), cfg));
+    // A harmonic model's shard is the harmonic one (eval.ts picks it), and its synthesizer needs each row's pitch.
+    const pitches = cfg.kind === 'harmonic'
+      ? (JSON.parse(readFileSync(v.shard.replace(/\.npy$/, '.json'), 'utf8')) as { items: Array<{ pitch?: number }> }).items.map((it) => it.pitch)
+      : null;
+    for (const r of v.rows) {
+      const pitch = pitches?.[r];
+      if (pitches && pitch === undefined) throw new Error(`${v.shard}: row ${r} has no pitch for the harmonic synthesizer`);
+      voc.push(audioToFeature(featureToAudio(data.slice(r * D, (r + 1) * D), cfg, { pitch }), melView(cfg)));
+    }
     result.voc.push({ kind: v.kind, rows: v.rows });
     process.stdout.write(`${v.kind}: ${v.rows.length} real test items vocoded\n`);
   }

@@ -26,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { noteName } from '../src/cli/generate.js';
 import { decodeNpy, encodeNpy } from '../src/dataset/npy.js';
+import { melView } from '../src/dsp/config.js';
 import { audioToFeature } from '../src/dsp/features.js';
 import { resample } from '../src/dsp/resample.js';
 import { encodeWav } from '../src/dsp/wav.js';
@@ -110,6 +111,8 @@ async function main(): Promise<void> {
     .parse();
   const o = cmd.opts<Opts>();
   const dataDir = path.resolve(o.data);
+  /** The harmonic test shard `npm run dataset:harmonic` writes (same rows as the mel one). */
+  const harmonicTestShard = (kind: Kind): string => path.join(dataDir, 'harmonic', 'shards', `${kind}_test.npy`);
   const outDir = path.resolve(o.out);
   const kinds = o.kinds.split(',').map((k) => k.trim()).filter(Boolean) as Kind[];
   for (const k of kinds) if (!KINDS.includes(k)) throw new Error(`--kinds: unknown kind "${k}"`);
@@ -142,8 +145,19 @@ async function main(): Promise<void> {
       const f = path.join(dataDir, 'shards', `${kind}_${split}.npy`);
       if (!existsSync(f)) throw new Error(`dataset: ${f} is missing (npm run dataset, or pass --data)`);
       const shape = npyShape(f);
+      // The mel shards are what the evaluation classifiers and near-copies read, for a harmonic model too.
+      const mel = melView(cfg.representation);
+      if (shape[1] !== mel.nMels || shape[2] !== mel.nFrames) {
+        throw new Error(`${f}: features ${shape.slice(1).join('×')} do not match the ${kind} model's ${mel.nMels}×${mel.nFrames}`);
+      }
+    }
+    if (cfg.representation.kind === 'harmonic') {
+      // Real test rows go through the harmonic synthesizer from the harmonic shards (npm run dataset:harmonic).
+      const f = harmonicTestShard(kind);
+      if (!existsSync(f)) throw new Error(`dataset: ${f} is missing (npm run dataset:harmonic)`);
+      const shape = npyShape(f);
       if (shape[1] !== cfg.representation.nMels || shape[2] !== cfg.representation.nFrames) {
-        throw new Error(`${f}: features ${shape.slice(1).join('×')} do not match the ${kind} model's ${cfg.representation.nMels}×${cfg.representation.nFrames}`);
+        throw new Error(`${f}: features ${shape.slice(1).join('×')} do not match the ${kind} model's harmonic ${cfg.representation.nMels}×${cfg.representation.nFrames}`);
       }
     }
     configs.set(kind, cfg);
@@ -189,7 +203,11 @@ async function main(): Promise<void> {
       prefix: path.join(tmp, `w${w}`),
       modelDirs,
       batches: own.map((b) => ({ kind: b.kind, items: b.items })),
-      vocode: voc.map((v) => ({ kind: v.kind, shard: path.join(dataDir, 'shards', `${v.kind}_test.npy`), rows: v.rows })),
+      vocode: voc.map((v) => ({
+        kind: v.kind,
+        shard: configs.get(v.kind)!.representation.kind === 'harmonic' ? harmonicTestShard(v.kind) : path.join(dataDir, 'shards', `${v.kind}_test.npy`),
+        rows: v.rows,
+      })),
     };
   });
   for (const kind of kinds) {
@@ -232,7 +250,7 @@ async function main(): Promise<void> {
   await time('real test pitch + consistency check (in parallel)', async () => {
     await new Promise((r) => setTimeout(r, 50));
     for (const kind of kinds) {
-      const cfg = configs.get(kind)!.representation;
+      const cfg = melView(configs.get(kind)!.representation); // the shard features are log-mel for every model
       const shard = `${kind}_test`;
       const audioFile = path.join(dataDir, 'audio', `${shard}.npy`);
       if (!existsSync(audioFile)) {
@@ -297,11 +315,13 @@ async function main(): Promise<void> {
   const results = jobs.map((j) => JSON.parse(readFileSync(`${j.prefix}.json`, 'utf8')) as WorkerResult);
   const speed: ReportMeta['speed'] = {};
   const pitchOf = new Map<number, { cents: number | null; centsCorrected: number | null }>();
-  const dims = (k: Kind): number => configs.get(k)!.representation.nMels * configs.get(k)!.representation.nFrames;
+  // Workers return log-mel features (melView) for every model, harmonic ones included.
+  const melOf = (k: Kind) => melView(configs.get(k)!.representation);
+  const dims = (k: Kind): number => melOf(k).nMels * melOf(k).nFrames;
   const wavFiles = new Map<string, string>();
   for (const kind of kinds) {
     const cfg = configs.get(kind)!;
-    const D = cfg.representation.nMels * cfg.representation.nFrames;
+    const D = dims(kind);
     const its = items.get(kind)!;
     const genOut = new Float32Array(its.length * D);
     const rawOut = new Float32Array(its.length * D);
@@ -347,7 +367,7 @@ async function main(): Promise<void> {
     });
     const missing = filled.indexOf(0);
     if (missing >= 0) throw new Error(`${kind}: one-shot ${missing} was not generated`);
-    const shape = [its.length, cfg.representation.nMels, cfg.representation.nFrames];
+    const shape = [its.length, melOf(kind).nMels, melOf(kind).nFrames];
     writeFileSync(path.join(tmp, `gen_${kind}.npy`), encodeNpy(genOut, shape));
     writeFileSync(path.join(tmp, `raw_${kind}.npy`), encodeNpy(rawOut, shape));
     writeFileSync(path.join(tmp, `gen_${kind}.json`), JSON.stringify({
@@ -461,7 +481,9 @@ async function main(): Promise<void> {
     totalS,
     consistency,
     wavs: wavNames,
-    notes: [],
+    notes: kinds
+      .filter((k) => configs.get(k)!.representation.kind === 'harmonic')
+      .map((k) => `The ${k} model generates the harmonic-plus-noise representation (f0 deviation, harmonic amplitudes, noise bands; src/dsp/harmonic.ts), not log-mel: its "model features" columns and its near-copy distances use the log-mel of the synthesized audio (audioToFeature on the mel grid, melView), so for it they equal the re-analysed audio; its vocoded real test items are the harmonic test shard (data/harmonic) through the harmonic synthesizer.`),
   };
   const targets = evaluateTargets(py.kinds, pitch);
   writeFileSync(path.join(outDir, 'eval.md'), renderReport(meta, py.kinds, pitch, targets));

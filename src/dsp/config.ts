@@ -117,6 +117,19 @@ export function isHarmonic(cfg: RepresentationConfig): boolean {
 }
 
 /**
+ * The log-mel representation to analyse a model's audio with (evaluation
+ * classifiers, near-copy distances, sound pictures): the representation
+ * itself for a mel model; for a harmonic one, the mel representation on the
+ * same STFT grid (BASE's 128 bands), which is what the mel shards and the
+ * evaluation classifiers use. Harmonic rows are never read as mel bands.
+ */
+export function melView(cfg: RepresentationConfig): RepresentationConfig {
+  if (cfg.kind !== 'harmonic') return cfg;
+  const { sampleRate, nFft, hop, fMin, fMax, nFrames, floorDb, ceilDb } = cfg;
+  return { sampleRate, nFft, hop, nMels: BASE.nMels, fMin, fMax, nFrames, floorDb, ceilDb };
+}
+
+/**
  * Validate a representation read from a file. Throws a one-line error naming
  * the field, so a corrupt config.json is reported, not half-used.
  */

@@ -4,6 +4,8 @@ import { magnitude, stft } from './stft.js';
 
 /** The filterbank a representation uses. */
 export function filterbankOf(cfg: RepresentationConfig): MelFilterbank {
+  // Every mel analysis and inverse goes through here: a harmonic feature's rows are not mel bands.
+  if (cfg.kind === 'harmonic') throw new Error('features: representation kind "harmonic" has no mel bands (use melView(cfg) to analyse audio, harmonic.ts for its features)');
   return melFilterbank(cfg.sampleRate, cfg.nFft, cfg.nMels, cfg.fMin, cfg.fMax);
 }
 

@@ -173,6 +173,8 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
   if (kind === 'tonal' && !conditions.some((c) => c.name === 'pitch' && c.kind === 'pitch')) {
     fail('conditions', 'a tonal model needs a pitch condition named "pitch"');
   }
+  // The harmonic synthesizer renders at the requested note, so only a pitched model can use it.
+  if (representation.kind === 'harmonic' && kind !== 'tonal') fail('representation.kind', `"harmonic" needs a tonal model (a requested pitch), got a ${String(kind)} model`);
 
   // --- descriptor stats
   const ds = obj(root['descriptorStats'], 'descriptorStats');

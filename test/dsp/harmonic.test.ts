@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HARMONIC_TONAL_REPRESENTATION, TONAL_REPRESENTATION, signalLength, validateRepresentation } from '../../src/dsp/config.js';
+import { HARMONIC_TONAL_REPRESENTATION, TONAL_REPRESENTATION, melView, signalLength, validateRepresentation } from '../../src/dsp/config.js';
+import { audioToFeature, featureToLinearMagnitude } from '../../src/dsp/features.js';
 import { analyzeHarmonic, harmonicWindowLength } from '../../src/dsp/harmonic.js';
 import { mulberry32 } from '../../src/dsp/random.js';
 
@@ -42,6 +43,18 @@ describe('harmonic representation config', () => {
     expect(() => validateRepresentation({ ...TONAL_REPRESENTATION, centsRange: 100 }, 'config.json')).toThrow(
       /^config\.json\.centsRange: only valid with kind "harmonic", got kind "mel"$/,
     );
+  });
+});
+
+describe('harmonic features are never read as mel', () => {
+  it('mel analysis and inversion refuse a harmonic config; melView gives the mel grid it shares', () => {
+    const x = new Float32Array(L);
+    expect(() => audioToFeature(x, cfg)).toThrow(/^features: representation kind "harmonic" has no mel bands/);
+    expect(() => featureToLinearMagnitude(new Float32Array(cfg.nMels * nF), cfg)).toThrow(/has no mel bands/);
+    const mel = melView(cfg);
+    expect(mel).toEqual(TONAL_REPRESENTATION);
+    expect(melView(TONAL_REPRESENTATION)).toBe(TONAL_REPRESENTATION);
+    expect(audioToFeature(x, mel).length).toBe(mel.nMels * mel.nFrames);
   });
 });
 
