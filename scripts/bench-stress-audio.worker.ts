@@ -12,6 +12,7 @@
  * synchronously with receiveMessageOnPort, and publishes the quanta rendered
  * in a shared Int32Array: the bench's AudioContext.currentTime.
  */
+import { execFileSync } from 'node:child_process';
 import { openSync, readlinkSync, readSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +28,8 @@ export interface AudioThreadReport {
   quanta: number;
   late: number;
   underruns: number;
+  /** When each underrun began (s after the first quantum) and how many quanta it lasted; the first 256. */
+  underrunLog: { at: number; quanta: number }[];
   /** Longest run of consecutive late quanta. */
   longestRun: number;
   /** Largest lateness of a quantum (ms after its play time). */
@@ -59,8 +62,10 @@ export interface AudioThreadReport {
 /** Index of the quanta-rendered counter in the clock array. */
 export const CLOCK_QUANTA = 0;
 
-const { memory, clock, port, sampleRate, bufferQuanta, maxSeconds, audioNice } = workerData as {
+const { memory, clock, port, sampleRate, bufferQuanta, maxSeconds, audioNice, audioRt } = workerData as {
   audioNice: number | null;
+  /** SCHED_FIFO priority (1–99) for this thread, or null. */
+  audioRt: number | null;
   memory: SharedSampleMemory | null;
   clock: SharedArrayBuffer;
   port: MessagePort;
@@ -76,14 +81,23 @@ const { memory, clock, port, sampleRate, bufferQuanta, maxSeconds, audioNice } =
  * nice value needs root (or CAP_SYS_NICE); the report says when it failed.
  */
 function applyNice(): { nice: number | null; note: string | null } {
-  if (audioNice === null) return { nice: null, note: null };
+  if (audioNice === null && audioRt === null) return { nice: null, note: null };
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
     if (!Number.isInteger(tid)) throw new Error('no thread id in /proc/thread-self');
-    os.setPriority(tid, audioNice);
+    if (audioRt !== null) {
+      // Chrome on Linux asks for a real-time (SCHED_RR/FIFO) audio thread where
+      // RLIMIT_RTPRIO allows; chrt sets it for this thread id alone. The thread
+      // sleeps in Atomics.wait between bursts, so it cannot starve the others.
+      execFileSync('chrt', ['-f', '-p', String(audioRt), String(tid)], { stdio: 'pipe' });
+      const policy = execFileSync('chrt', ['-p', String(tid)], { encoding: 'utf8' }).trim().replace(/\s*\n\s*/g, '; ');
+      return { nice: null, note: `audio thread ${tid}: ${policy}` };
+    }
+    os.setPriority(tid, audioNice!);
     return { nice: os.getPriority(tid), note: `audio thread ${tid} at nice ${os.getPriority(tid)}` };
   } catch (e) {
-    return { nice: null, note: `could not set the audio thread's nice to ${audioNice}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
+    const what = audioRt !== null ? `SCHED_FIFO priority ${audioRt}` : `nice ${audioNice}`;
+    return { nice: null, note: `could not give the audio thread ${what}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}` };
   }
 }
 const niceResult = applyNice();
@@ -133,6 +147,10 @@ const renderTimes = new Float64Array(Math.ceil(((maxSeconds + 5) * 1000) / Qms))
 let quanta = 0;
 let late = 0;
 let underruns = 0;
+/** Preallocated: start (s) and length (quanta) of the first UNDERRUN_LOG underruns. */
+const UNDERRUN_LOG = 256;
+const underrunAt = new Float64Array(UNDERRUN_LOG);
+const underrunLen = new Int32Array(UNDERRUN_LOG);
 let run = 0;
 let longestRun = 0;
 let maxLateMs = 0;
@@ -182,8 +200,12 @@ while (!stopping) {
     if (lateBy > 0) {
       late++;
       burstLate++;
-      if (run === 0) underruns++;
+      if (run === 0) {
+        if (underruns < UNDERRUN_LOG) underrunAt[underruns] = (quanta * Qms) / 1000;
+        underruns++;
+      }
       run++;
+      if (underruns <= UNDERRUN_LOG) underrunLen[underruns - 1] = run;
       if (run > longestRun) longestRun = run;
       if (lateBy > maxLateMs) maxLateMs = lateBy;
     } else {
@@ -222,6 +244,7 @@ port.postMessage({
   quanta,
   late,
   underruns,
+  underrunLog: Array.from(underrunAt.subarray(0, Math.min(underruns, UNDERRUN_LOG)), (at, i) => ({ at, quanta: underrunLen[i]! })),
   longestRun,
   maxLateMs,
   renderMs: { mean: n ? sum / n : 0, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: n ? sorted[n - 1]! : 0 },

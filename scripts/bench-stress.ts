@@ -275,6 +275,8 @@ export interface StressOptions {
   transport: 'shared-memory' | 'message-port';
   /** Nice value for the audio thread alone (null: leave it as the process's). */
   audioNice: number | null;
+  /** SCHED_FIFO priority for the audio thread (1–99), or null. */
+  audioRt: number | null;
   log: (line: string) => void;
 }
 
@@ -292,7 +294,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   const channel = new MessageChannel();
   const bufferQuanta = Math.max(1, Math.round((o.bufferMs / 1000) * SAMPLE_RATE / RENDER_QUANTUM));
   const audioWorker = new Worker(audio, {
-    workerData: { memory, clock, port: channel.port2, sampleRate: SAMPLE_RATE, bufferQuanta, maxSeconds: o.seconds + 300, audioNice: o.audioNice },
+    workerData: { memory, clock, port: channel.port2, sampleRate: SAMPLE_RATE, bufferQuanta, maxSeconds: o.seconds + 300, audioNice: o.audioNice, audioRt: o.audioRt },
     transferList: [channel.port2],
   });
   audioWorker.on('error', (e) => o.log(`audio thread error: ${e.message}`));
@@ -527,6 +529,7 @@ export function formatTable(r: StressResult): string {
     ['quanta rendered', `${a.quanta} (buffer ${r.bufferMs.toFixed(1)} ms)`],
     ['audio thread priority', a.audioNiceNote ?? "the process's (no --audio-nice)"],
     ['late quanta (finished after play time)', `${a.late} (${pct(a.late, a.quanta)}), ${a.underruns} underruns, longest ${a.longestRun} quanta, worst ${a.maxLateMs.toFixed(1)} ms`],
+    ['underruns by time (s after the first quantum: underruns)', underrunHistogram(a.underrunLog, a.underruns)],
     ['render time per quantum mean / p50 / p99 / p99.9 / max', `${a.renderMs.mean.toFixed(3)} / ${a.renderMs.p50.toFixed(3)} / ${a.renderMs.p99.toFixed(3)} / ${a.renderMs.p999.toFixed(3)} / ${a.renderMs.max.toFixed(2)} ms (budget ${((RENDER_QUANTUM / SAMPLE_RATE) * 1000).toFixed(2)} ms)`],
     ['late quanta by cause: woke late / preempted mid-render / render cost', `${a.lateCause.wokeLate} / ${a.lateCause.preempted} / ${a.lateCause.renderCost}`],
     ['quanta whose render exceeded the budget (wall time)', `${a.overBudget}`],
@@ -543,6 +546,15 @@ export function formatTable(r: StressResult): string {
   return ['| measure | value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }
 
+/** Underrun starts bucketed by minute, e.g. "0–60: 12, 60–120: 3"; says so when only the first ones were logged. */
+export function underrunHistogram(log: readonly { at: number; quanta: number }[], total: number): string {
+  if (total === 0) return 'none';
+  const buckets = new Map<number, number>();
+  for (const u of log) buckets.set(Math.floor(u.at / 60), (buckets.get(Math.floor(u.at / 60)) ?? 0) + 1);
+  const parts = [...buckets].sort(([a], [b]) => a - b).map(([m, n]) => `${m * 60}–${m * 60 + 60}: ${n}`);
+  return parts.join(', ') + (log.length < total ? ` (first ${log.length} of ${total} logged)` : '');
+}
+
 async function main(): Promise<void> {
   const cmd = new Command()
     .name('bench:stress')
@@ -557,11 +569,17 @@ async function main(): Promise<void> {
     .option('--variations <n>', 'ready variations per pad', '4')
     .option('--transport <kind>', 'shared-memory or message-port', 'shared-memory')
     .option('--audio-nice <n>', "nice value for the audio thread alone, e.g. -10 to stand in for a browser's real-time audio thread (needs root to go below the process's)")
+    .option('--audio-rt <priority>', "real-time SCHED_FIFO priority 1–99 for the audio thread alone (needs root), as Chrome gives its audio thread where the system allows")
     .option('--json <file>', 'also write the result as JSON')
     .option('--report <file>', 'Markdown report to write (none with --no-report)', 'reports/bench-stress.md')
     .option('--no-report', 'do not write the Markdown report');
   cmd.parse();
-  const a = cmd.opts<{ seconds: string; model: string; tonal: string; backend: string; threads: string; seed: string; bpm: string; bufferMs: string; variations: string; transport: string; audioNice?: string; json?: string; report: string | false }>();
+  const a = cmd.opts<{ seconds: string; model: string; tonal: string; backend: string; threads: string; seed: string; bpm: string; bufferMs: string; variations: string; transport: string; audioNice?: string; audioRt?: string; json?: string; report: string | false }>();
+  const rtPriority = (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 99) throw new Error(`--audio-rt must be an integer priority 1–99, got ${JSON.stringify(v)}`);
+    return n;
+  };
   const num = (name: string, v: string, min: number) => {
     const n = Number(v);
     if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}, got ${JSON.stringify(v)}`);
@@ -581,6 +599,7 @@ async function main(): Promise<void> {
     variations: Math.floor(num('variations', a.variations, 1)),
     transport: a.transport,
     audioNice: a.audioNice === undefined ? null : Math.round(num('audio-nice', a.audioNice, -20)),
+    audioRt: a.audioRt === undefined ? null : rtPriority(a.audioRt),
     log: (l) => console.log(l),
   };
   const started = new Date();
@@ -594,7 +613,7 @@ async function main(): Promise<void> {
     writeFileSync(
       file,
       `# Stress benchmark (npm run bench:stress)\n\nRun ${started.toISOString()} with \`npm run bench:stress -- ${process.argv.slice(2).join(' ')}\`: Node ${process.version}.\n\n` +
-        `What runs: DrumEngine + VariationPool + GeneratorClient on the main thread; the generation worker's GenerationService + OneShotSynth on a worker thread (tfjs in Node); PlayerCore on a second worker thread rendered against the wall clock like an audio device, samples through the shared-memory transport. A 16-step pattern of 16th notes at ${r.bpm} BPM hits pad i on step i; one knob (seed, guidance, steps 4–16, variation, in turn) changes every second, so every pad keeps regenerating. ${r.chords ? `A KeyboardEngine on a second generation worker (${r.chords.model}) plays a triad per bar on MIDI channel 1, held until the next; the knobs change its settings too.` : 'Pads only (--tonal none).'} The audio thread's nice value: ${r.audio.audioNiceNote ?? "the process's"}.\n\n` +
+        `What runs: DrumEngine + VariationPool + GeneratorClient on the main thread; the generation worker's GenerationService + OneShotSynth on a worker thread (tfjs in Node); PlayerCore on a second worker thread rendered against the wall clock like an audio device, samples through the shared-memory transport. A 16-step pattern of 16th notes at ${r.bpm} BPM hits pad i on step i; one knob (seed, guidance, steps 4–16, variation, in turn) changes every second, so every pad keeps regenerating. ${r.chords ? `A KeyboardEngine on a second generation worker (${r.chords.model}) plays a triad per bar on MIDI channel 1, held until the next; the knobs change its settings too.` : 'Pads only (--tonal none).'} The audio thread's priority: ${r.audio.audioNiceNote ?? "the process's"}.\n\n` +
         `Definitions: *dropped* = a hit with no sound at all; *previous sound* = a hit that played the pad's older sound because its new one was still being generated (the designed behaviour); *late quantum* = a quantum whose render finished after the device would have played it (an underrun is a run of them); *render time* is wall time of PlayerCore.render for one quantum, so it includes any time the OS took the thread away.\n\n${table}\n\n` +
         `Memory, asked every 10 s (the generation workers answer between network calls, so with a large model readings come when a batch ends):\n\n| t (s) | tensors | tensors keyboard | heap main (MB) | heap generation (MB) | heap keyboard generation (MB) | heap audio (MB) | RSS (MB) |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n` +
         r.memory.map((s) => `| ${s.t.toFixed(0)} | ${s.numTensors} | ${s.tonalTensors} | ${s.mainHeapMB.toFixed(1)} | ${s.workerHeapMB.toFixed(1)} | ${s.tonalHeapMB.toFixed(1)} | ${s.audioHeapMB.toFixed(1)} | ${s.rssMB.toFixed(0)} |`).join('\n') +
