@@ -40,7 +40,7 @@ import vm from 'node:vm';
 import { MessageChannel, Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import * as esbuild from 'esbuild';
-import { RENDER_QUANTUM, SAMPLE_RATE } from '../src/audio/constants.js';
+import { MAX_PENDING_EVENTS, RENDER_QUANTUM, SAMPLE_RATE } from '../src/audio/constants.js';
 import type { PlayerPort } from '../src/audio/player.js';
 import type { PlayerMessage, PlayerReply, PlayerStats } from '../src/audio/protocol.js';
 import { createSharedSampleMemory, FreeAfterTriggers, MessagePortTransport, SharedMemoryTransport, type SampleTransport } from '../src/audio/transport.js';
@@ -525,6 +525,13 @@ export function formatTable(r: StressResult): string {
     [
       'worklet drops: total (invalid / queue full / unknown sample / freed while pending / no voice)',
       `${r.worklet.dropped} (${r.worklet.droppedInvalid} / ${r.worklet.droppedQueueFull} / ${r.worklet.droppedUnknownSample} / ${r.worklet.droppedFreed} / ${r.worklet.droppedNoVoice})`,
+    ],
+    [
+      'worklet event queue: most pending at once; first overflow',
+      `${r.worklet.pendingHigh} of ${MAX_PENDING_EVENTS}; ` +
+        (r.worklet.firstOverflow
+          ? `at frame ${r.worklet.firstOverflow.quantumStart}, events ${r.worklet.firstOverflow.aheadMin}…${r.worklet.firstOverflow.aheadMax} frames ahead, kinds pad/on/off/sustain/bend ${r.worklet.firstOverflow.kinds.join('/')}`
+          : 'none'),
     ],
     ['quanta rendered', `${a.quanta} (buffer ${r.bufferMs.toFixed(1)} ms)`],
     ['audio thread priority', a.audioNiceNote ?? "the process's (no --audio-nice)"],

@@ -475,6 +475,14 @@ export interface VoiceEngineStats {
   droppedFreed: number;
   /** …because no voice slot could be had. */
   droppedNoVoice: number;
+  /** Most events ever pending at once. */
+  pendingHigh: number;
+  /**
+   * The pending queue when it first overflowed (null until then): the last
+   * rendered quantum's start frame, how far ahead of it the pending events
+   * lay (frames), and how many of each kind (pad, note-on, note-off, sustain, bend).
+   */
+  firstOverflow: { quantumStart: number; aheadMin: number; aheadMax: number; kinds: number[] } | null;
   /** Voices stolen by the polyphony limit. */
   stolen: number;
   /** Voices cut by a choke group. */
@@ -496,6 +504,8 @@ export class VoiceEngine {
   private readonly voices: Voice[];
   private readonly pending: PendingEvent[];
   private pendingCount = 0;
+  /** Start frame of the last rendered quantum (diagnostics). */
+  private lastQuantumStart = 0;
   private readonly padGain: Float64Array;
   private readonly padL: Float64Array;
   private readonly padR: Float64Array;
@@ -521,6 +531,7 @@ export class VoiceEngine {
   private peak = 0;
   readonly stats: VoiceEngineStats = {
     voices: 0, dropped: 0, droppedInvalid: 0, droppedQueueFull: 0, droppedUnknownSample: 0, droppedFreed: 0, droppedNoVoice: 0,
+    pendingHigh: 0, firstOverflow: null,
     stolen: 0, choked: 0, nonFinite: 0, pitched: 0,
   };
 
@@ -696,6 +707,8 @@ export class VoiceEngine {
   private enqueue(frame: number): PendingEvent | null {
     if (this.pendingCount === this.pending.length) {
       this.countDrop('droppedQueueFull');
+      // Once, from the message handler (never process()), so the one allocation is allowed.
+      if (this.stats.firstOverflow === null) this.stats.firstOverflow = this.describePending();
       return null;
     }
     let i = this.pendingCount;
@@ -708,7 +721,23 @@ export class VoiceEngine {
     slot.frame = frame;
     slot.data = EMPTY;
     this.pendingCount++;
+    if (this.pendingCount > this.stats.pendingHigh) this.stats.pendingHigh = this.pendingCount;
     return slot;
+  }
+
+  /** What is pending now, relative to the last rendered quantum (diagnostics; allocates). */
+  private describePending(): { quantumStart: number; aheadMin: number; aheadMax: number; kinds: number[] } {
+    const kinds = [0, 0, 0, 0, 0];
+    let aheadMin = Infinity;
+    let aheadMax = -Infinity;
+    for (let i = 0; i < this.pendingCount; i++) {
+      const e = this.pending[i]!;
+      kinds[e.kind] = (kinds[e.kind] ?? 0) + 1;
+      const ahead = e.frame - this.lastQuantumStart;
+      if (ahead < aheadMin) aheadMin = ahead;
+      if (ahead > aheadMax) aheadMax = ahead;
+    }
+    return { quantumStart: this.lastQuantumStart, aheadMin, aheadMax, kinds };
   }
 
   /** Fade out everything and forget pending hits. */
@@ -764,6 +793,7 @@ export class VoiceEngine {
    */
   render(L: Float32Array, R: Float32Array, quantumStart: number): void {
     const n = L.length;
+    this.lastQuantumStart = quantumStart;
     L.fill(0);
     R.fill(0);
     this.glideBends(n);
