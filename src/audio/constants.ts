@@ -19,8 +19,15 @@ export const VOICE_SLOTS = MAX_VOICES * 2;
 export const STEAL_RELEASE_SECONDS = 0.005;
 /** Fade-out of a choked voice, e.g. an open hat cut by the closed hat (seconds). */
 export const CHOKE_RELEASE_SECONDS = 0.01;
-/** Trigger events the worklet can hold ahead of time (events). */
-export const MAX_PENDING_EVENTS = 256;
+/**
+ * Events the worklet can hold between two quanta (events). Sized for the
+ * catch-up burst after a main-thread stall, not for look-ahead: a look-ahead
+ * sequencer that was starved for 20 s sends ~300 late hits at once, and
+ * bench:stress saw 287 arrive in one gap (256 overflowed). 1024 holds a
+ * minute of 16ths over 16 pads; inserting stays cheap because late hits sort
+ * to the front.
+ */
+export const MAX_PENDING_EVENTS = 1024;
 /** Ready variations each mapped pad keeps (one-shots). */
 export const DEFAULT_VARIATIONS = 4;
 /** Velocity curve exponent: gain = (velocity / 127)^k; k = 2 is the DLS/GM 40·log10 law (dimensionless). */

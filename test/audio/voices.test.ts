@@ -121,6 +121,17 @@ describe('voice rendering', () => {
 });
 
 describe('polyphony and stealing', () => {
+  it('a catch-up burst of 600 late hits between two quanta is played, not dropped (bench:stress overflowed at 256)', () => {
+    const e = new VoiceEngine({ sampleRate: SR });
+    const s = constant(SR, 0.001);
+    for (let i = 0; i < 600; i++) expect(e.schedule(i % 16, s, SR, 100, 10 * RENDER_QUANTUM - 5000 + i)).toBe(true);
+    const out = renderQuanta(e, 2, 10 * RENDER_QUANTUM);
+    expect(e.stats.dropped).toBe(0);
+    expect(e.stats.pendingHigh).toBe(600);
+    expect(e.stats.stolen).toBe(600 - e.maxVoices);
+    expect(out.L.every((x) => Number.isFinite(x) && Math.abs(x) <= 1)).toBe(true);
+  });
+
   it('never holds more than maxVoices, steals the oldest with a short ramp', () => {
     const e = new VoiceEngine({ sampleRate: SR, maxVoices: 4, slots: 8 });
     const samples = Array.from({ length: 6 }, (_, i) => constant(SR, 0.01 * (i + 1)));
