@@ -533,6 +533,12 @@ export function formatTable(r: StressResult): string {
           ? `at frame ${r.worklet.firstOverflow.quantumStart}, events ${r.worklet.firstOverflow.aheadMin}…${r.worklet.firstOverflow.aheadMax} frames ahead, kinds pad/on/off/sustain/bend ${r.worklet.firstOverflow.kinds.join('/')}`
           : 'none'),
     ],
+    [
+      'first trigger dropped as freed while pending',
+      r.worklet.firstFreedDrop
+        ? `kind ${['pad', 'note-on', 'note-off', 'sustain', 'bend'][r.worklet.firstFreedDrop.kind] ?? r.worklet.firstFreedDrop.kind}, ${r.worklet.firstFreedDrop.ahead} frames ahead of the quantum at frame ${r.worklet.firstFreedDrop.quantumStart}`
+        : 'none',
+    ],
     ['quanta rendered', `${a.quanta} (buffer ${r.bufferMs.toFixed(1)} ms)`],
     ['audio thread priority', a.audioNiceNote ?? "the process's (no --audio-nice)"],
     ['late quanta (finished after play time)', `${a.late} (${pct(a.late, a.quanta)}), ${a.underruns} underruns, longest ${a.longestRun} quanta, worst ${a.maxLateMs.toFixed(1)} ms`],

@@ -314,6 +314,14 @@ export class FreeAfterTriggers {
    */
   trigger(id: number, time: number, now: number): void {
     const at = Number.isFinite(time) ? Math.max(time, now + this.margin) : now + this.margin;
+    // Freed already but still held: a hit sent in that window (a pad replaying its last sound while
+    // the new one lands) must push the hold out, or the free would overtake it (bench:stress
+    // counted one such "freed while pending" drop per 10 minutes).
+    const held = this.held.get(id);
+    if (held !== undefined) {
+      if (at + this.margin > held) this.held.set(id, at + this.margin);
+      return;
+    }
     const t = this.scheduled.get(id);
     if (t === undefined || at > t) this.scheduled.set(id, at);
   }

@@ -483,6 +483,8 @@ export interface VoiceEngineStats {
    * lay (frames), and how many of each kind (pad, note-on, note-off, sustain, bend).
    */
   firstOverflow: { quantumStart: number; aheadMin: number; aheadMax: number; kinds: number[] } | null;
+  /** The first event dropped because its sample was freed (null until then): its kind and how far ahead of the last rendered quantum it lay (frames). */
+  firstFreedDrop: { kind: number; ahead: number; quantumStart: number } | null;
   /** Voices stolen by the polyphony limit. */
   stolen: number;
   /** Voices cut by a choke group. */
@@ -531,7 +533,7 @@ export class VoiceEngine {
   private peak = 0;
   readonly stats: VoiceEngineStats = {
     voices: 0, dropped: 0, droppedInvalid: 0, droppedQueueFull: 0, droppedUnknownSample: 0, droppedFreed: 0, droppedNoVoice: 0,
-    pendingHigh: 0, firstOverflow: null,
+    pendingHigh: 0, firstOverflow: null, firstFreedDrop: null,
     stolen: 0, choked: 0, nonFinite: 0, pitched: 0,
   };
 
@@ -776,6 +778,8 @@ export class VoiceEngine {
       const e = this.pending[r]!;
       if (e.data === data) {
         this.countDrop('droppedFreed');
+        // Once, from the message handler (forget is never called from process()).
+        this.stats.firstFreedDrop ??= { kind: e.kind, ahead: e.frame - this.lastQuantumStart, quantumStart: this.lastQuantumStart };
         continue;
       }
       // keep order; swap objects so none is lost

@@ -92,6 +92,7 @@ describe('pitched notes: a root one-shot played at other notes', () => {
     expect({ dropped, droppedInvalid, droppedQueueFull, droppedFreed, droppedUnknownSample, droppedNoVoice })
       .toEqual({ dropped: 2, droppedInvalid: 0, droppedQueueFull: 1, droppedFreed: 1, droppedUnknownSample: 0, droppedNoVoice: 0 });
     expect(e.stats.pendingHigh).toBe(2);
+    expect(e.stats.firstFreedDrop).toEqual({ kind: 1, ahead: 1000, quantumStart: 0 });
     // The overflow snapshot: two note-ons, both 1000 frames ahead of the (never rendered) quantum 0.
     expect(e.stats.firstOverflow).toEqual({ quantumStart: 0, aheadMin: 1000, aheadMax: 1000, kinds: [0, 2, 0, 0, 0] });
   });

@@ -319,6 +319,13 @@ describe('FreeAfterTriggers', () => {
     h.trigger(5, NaN, 2);
     expect(h.free([5], 2)).toEqual([]);
     expect(h.due(2.007)).toEqual([5]);
+    // Triggered again while its free is held: the hold moves out to the new hit.
+    h.trigger(6, 3.01, 3);
+    expect(h.free([6], 3)).toEqual([]);
+    h.trigger(6, 3.1, 3.005);
+    expect(h.due(3.02)).toEqual([]);
+    expect(h.nextDue).toBeCloseTo(3.103, 9);
+    expect(h.due(3.104)).toEqual([6]);
   });
 
   it('with the worklet core: a hit scheduled ahead survives its sample being freed before it starts', () => {
