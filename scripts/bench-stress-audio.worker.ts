@@ -39,13 +39,17 @@ export interface AudioThreadReport {
   /** Quanta whose render took longer than a quantum of wall time (includes time the OS took the thread away). */
   overBudget: number;
   /**
-   * Late quanta by cause: the thread woke more than a quantum after it asked
-   * to (the OS did not run it); the render burst used less CPU than half its
-   * wall time (preempted mid-render); or the burst was computing most of the
-   * time (render cost: the engine's share). CPU time from /proc/thread-self/stat
-   * (10 ms ticks), so only overruns of ≥ 10 ms are attributed by it.
+   * Late quanta by cause. With /proc/thread-self/schedstat (nanoseconds) a
+   * late burst goes to the largest of: how late the thread woke (wokeLate:
+   * the OS did not run it), time runnable but not running during the burst
+   * (preempted), time neither running nor runnable (blocked in the kernel:
+   * page faults, locks), and CPU time spent rendering and handling messages
+   * (renderCost: the engine's share). Without schedstat: woke late by more
+   * than a quantum, else 10 ms stat ticks, else counted against the engine.
    */
-  lateCause: { wokeLate: number; preempted: number; renderCost: number };
+  lateCause: { wokeLate: number; preempted: number; blocked: number; renderCost: number };
+  /** Whether lateCause came from schedstat (ns) or stat ticks. */
+  lateCauseClock: 'schedstat' | 'stat-ticks';
   /** Thread CPU time over the run (ms) and wall time (ms). */
   cpuMs: number;
   wallMs: number;
@@ -134,6 +138,29 @@ function threadCpuMs(): number {
   return (utime + stime) * TICK_MS;
 }
 
+/** Nanosecond run time and run-queue wait of this thread (/proc/thread-self/schedstat), read without allocating. */
+const schedFd = (() => {
+  try {
+    return openSync('/proc/thread-self/schedstat', 'r');
+  } catch {
+    return -1;
+  }
+})();
+const sched = new Float64Array(2);
+function readSchedstat(): boolean {
+  if (schedFd < 0) return false;
+  const n = readSync(schedFd, statBuf, 0, statBuf.length, 0);
+  let field = 0;
+  sched[0] = 0;
+  sched[1] = 0;
+  for (let i = 0; i < n && field < 2; i++) {
+    const c = statBuf[i]!;
+    if (c === 0x20) field++;
+    else if (c >= 48 && c <= 57) sched[field] = sched[field]! * 10 + (c - 48);
+  }
+  return true;
+}
+
 const core = new PlayerCore({ sampleRate });
 const consumer = memory ? new SharedSampleConsumer(memory) : null;
 if (consumer) core.attachSharedSamples(consumer);
@@ -157,7 +184,7 @@ let maxLateMs = 0;
 let overBudget = 0;
 let maxVoices = 0;
 let stopping = false;
-const lateCause = { wokeLate: 0, preempted: 0, renderCost: 0 };
+const lateCause = { wokeLate: 0, preempted: 0, blocked: 0, renderCost: 0 };
 let wokeLateBy = 0;
 
 function drain(): void {
@@ -187,6 +214,9 @@ while (!stopping) {
   drain();
   const now = performance.now();
   const burstCpu0 = threadCpuMs();
+  const haveSched = readSchedstat();
+  const runNs0 = sched[0]!;
+  const waitNs0 = sched[1]!;
   let burstLate = 0;
   // Render every quantum the buffer has room for.
   while (!stopping && quanta * Qms <= now - t0 + bufferQuanta * Qms) {
@@ -219,11 +249,23 @@ while (!stopping) {
   }
   if (burstLate > 0) {
     const wall = performance.now() - now;
-    const cpu = threadCpuMs() - burstCpu0;
-    if (wokeLateBy > Qms) lateCause.wokeLate += burstLate;
-    else if (statFd >= 0 && wall >= TICK_MS && cpu >= wall / 2) lateCause.renderCost += burstLate;
-    else if (statFd >= 0 && wall >= TICK_MS) lateCause.preempted += burstLate;
-    else lateCause.renderCost += burstLate; // too short to tell from 10 ms ticks: counted against the engine
+    if (haveSched && readSchedstat()) {
+      const runMs = (sched[0]! - runNs0) / 1e6;
+      const waitMs = (sched[1]! - waitNs0) / 1e6;
+      const blockedMs = Math.max(0, wall - runMs - waitMs);
+      const woke = Math.max(0, wokeLateBy);
+      const top = Math.max(woke, runMs, waitMs, blockedMs);
+      if (top === woke) lateCause.wokeLate += burstLate;
+      else if (top === waitMs) lateCause.preempted += burstLate;
+      else if (top === blockedMs) lateCause.blocked += burstLate;
+      else lateCause.renderCost += burstLate;
+    } else {
+      const cpu = threadCpuMs() - burstCpu0;
+      if (wokeLateBy > Qms) lateCause.wokeLate += burstLate;
+      else if (statFd >= 0 && wall >= TICK_MS && cpu >= wall / 2) lateCause.renderCost += burstLate;
+      else if (statFd >= 0 && wall >= TICK_MS) lateCause.preempted += burstLate;
+      else lateCause.renderCost += burstLate; // too short to tell from 10 ms ticks: counted against the engine
+    }
   }
   // Sleep until the next quantum may be rendered (Atomics.wait: sub-millisecond, no event loop needed).
   const next = t0 + (quanta - bufferQuanta) * Qms;
@@ -250,6 +292,7 @@ port.postMessage({
   renderMs: { mean: n ? sum / n : 0, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: n ? sorted[n - 1]! : 0 },
   overBudget,
   lateCause,
+  lateCauseClock: schedFd >= 0 ? 'schedstat' : 'stat-ticks',
   cpuMs,
   wallMs,
   maxVoices,

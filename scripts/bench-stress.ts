@@ -544,7 +544,10 @@ export function formatTable(r: StressResult): string {
     ['late quanta (finished after play time)', `${a.late} (${pct(a.late, a.quanta)}), ${a.underruns} underruns, longest ${a.longestRun} quanta, worst ${a.maxLateMs.toFixed(1)} ms`],
     ['underruns by time (s after the first quantum: underruns)', underrunHistogram(a.underrunLog, a.underruns)],
     ['render time per quantum mean / p50 / p99 / p99.9 / max', `${a.renderMs.mean.toFixed(3)} / ${a.renderMs.p50.toFixed(3)} / ${a.renderMs.p99.toFixed(3)} / ${a.renderMs.p999.toFixed(3)} / ${a.renderMs.max.toFixed(2)} ms (budget ${((RENDER_QUANTUM / SAMPLE_RATE) * 1000).toFixed(2)} ms)`],
-    ['late quanta by cause: woke late / preempted mid-render / render cost', `${a.lateCause.wokeLate} / ${a.lateCause.preempted} / ${a.lateCause.renderCost}`],
+    [
+      `late quanta by cause: woke late / preempted / blocked in the kernel / render cost (${a.lateCauseClock === 'schedstat' ? 'largest share of the burst, from schedstat ns' : 'from 10 ms stat ticks'})`,
+      `${a.lateCause.wokeLate} / ${a.lateCause.preempted} / ${a.lateCause.blocked} / ${a.lateCause.renderCost}`,
+    ],
     ['quanta whose render exceeded the budget (wall time)', `${a.overBudget}`],
     ['audio thread CPU', `${(a.cpuMs / 1000).toFixed(1)} s over ${(a.wallMs / 1000).toFixed(0)} s (${pct(a.cpuMs, a.wallMs)} of a core, harness included)`],
     ['max voices', `${a.maxVoices}`],

@@ -79,8 +79,8 @@ describe('bench:stress --seconds 60 (fixture model)', () => {
       expect(r.audio.renderMs.p50).toBeLessThan(budgetMs / 20);
       expect(r.audio.renderMs.p99).toBeLessThan(budgetMs / 4);
       // Lateness: the engine's share within tolerance; the total only sanity-checked.
-      const { wokeLate, preempted, renderCost } = r.audio.lateCause;
-      expect(wokeLate + preempted + renderCost).toBe(r.audio.late);
+      const { wokeLate, preempted, blocked, renderCost } = r.audio.lateCause;
+      expect(wokeLate + preempted + blocked + renderCost).toBe(r.audio.late);
       expect(renderCost / r.audio.quanta, JSON.stringify(r.audio)).toBeLessThanOrEqual(RENDER_LATE_TOLERANCE);
       expect(r.audio.late / r.audio.quanta, JSON.stringify(r.audio)).toBeLessThanOrEqual(LATE_SANITY);
 
