@@ -1,6 +1,7 @@
 import { OUTPUT_FADE_SECONDS, OUTPUT_PEAK_DB } from '../constants.js';
 import type { Hz, MidiNote } from '../units.js';
 import { type RepresentationConfig, signalLength } from './config.js';
+import { despeckle, DESPECKLE_DELTA } from './despeckle.js';
 import { fadeOut, normalizePeak, removeDc } from './envelope.js';
 import { featureToLinearMagnitude } from './features.js';
 import { griffinLim, type GriffinLimOptions } from './griffinlim.js';
@@ -17,6 +18,13 @@ export interface VocoderOptions extends GriffinLimOptions {
    * Omitted for drums and whenever no pitch was asked for.
    */
   pitch?: MidiNote;
+  /**
+   * Unpitched (log-mel, no `pitch`) one-shots only: values further than this
+   * above the median of their 3 × 3 neighbourhood are pulled down to it
+   * before Griffin-Lim (despeckle.ts, why there); default DESPECKLE_DELTA,
+   * false leaves the feature as it is.
+   */
+  despeckle?: number | false;
 }
 
 /** MIDI note → frequency (Hz), A4 = 69 = 440 Hz. */
@@ -52,9 +60,11 @@ export function featureToAudio(feature: Float32Array, cfg: RepresentationConfig,
   return audio;
 }
 
-/** Log-mel feature → raw audio: mel pseudo-inverse and fast Griffin-Lim, phase seeded at the pitch when given. */
+/** Log-mel feature → raw audio: speckle clean-up when unpitched, mel pseudo-inverse and fast Griffin-Lim, phase seeded at the pitch when given. */
 function melToAudio(feature: Float32Array, cfg: RepresentationConfig, opts: VocoderOptions): Float32Array {
-  const mag = featureToLinearMagnitude(feature, cfg);
+  // Pitched one-shots keep their feature as it is: the clean-up was measured on drums only.
+  const delta = opts.pitch === undefined && opts.despeckle !== false ? (opts.despeckle ?? DESPECKLE_DELTA) : null;
+  const mag = featureToLinearMagnitude(delta === null ? feature : despeckle(feature, cfg.nFrames, delta), cfg);
   const f0 = opts.pitch === undefined ? undefined : { hz: midiToHz(opts.pitch), sampleRate: cfg.sampleRate };
   if (f0 && !(f0.hz > 0 && f0.hz < cfg.sampleRate / 2)) throw new Error(`featureToAudio: pitch ${opts.pitch} is outside the representation's range`);
   return griffinLim(mag, cfg.nFrames, cfg.nFft, cfg.hop, signalLength(cfg), { ...opts, f0 });
