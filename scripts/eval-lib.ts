@@ -102,9 +102,12 @@ export function familyPitches(family: string): [number, number, number] {
 /**
  * The generation plan of one model: the main set at default settings, then
  * the guidance sweep (weights other than the default; the default point
- * reuses the main set's first seeds, identical requests).
+ * reuses the main set's first seeds, identical requests). `classGuidance`:
+ * the model's per-class defaults (config sampler.classGuidance), which the
+ * main set uses for the classes it names.
  */
-export function planRequests(kind: Kind, classes: readonly string[], defaultGuidance: number, sizes: PlanSizes, sweepWeights: readonly number[]): GenItem[] {
+export function planRequests(kind: Kind, classes: readonly string[], defaultGuidance: number, sizes: PlanSizes, sweepWeights: readonly number[],
+  classGuidance?: Readonly<Record<string, number>>): GenItem[] {
   const items: GenItem[] = [];
   const push = (it: Omit<GenItem, 'index' | 'kind'>) => items.push({ kind, index: items.length, ...it });
   const perCell = kind === 'drums' ? sizes.drumsPerClass : sizes.tonalPerPitch;
@@ -115,7 +118,7 @@ export function planRequests(kind: Kind, classes: readonly string[], defaultGuid
       for (let s = 0; s < perCell; s++) {
         const wav = s < sizes.wavsPerClass && (kind === 'drums' || pitch === familyPitches(c)[1]);
         push({
-          className: c, classIndex: ci, seed: seedOf(s), guidance: defaultGuidance, set: 'main',
+          className: c, classIndex: ci, seed: seedOf(s), guidance: classGuidance?.[c] ?? defaultGuidance, set: 'main',
           ...(pitch !== undefined ? { pitch, velocity: VELOCITIES[s % 2]! } : {}),
           ...(wav ? { wav: true } : {}),
         });
@@ -432,7 +435,7 @@ export interface ReportMeta {
   command: string;
   mode: string;
   dataDir: string;
-  models: Partial<Record<Kind, { dir: string; steps: number; guidance: number; sampler: string; trainingSteps: unknown; valLoss: unknown; date: unknown }>>;
+  models: Partial<Record<Kind, { dir: string; steps: number; guidance: number; classGuidance?: Readonly<Record<string, number>>; sampler: string; trainingSteps: unknown; valLoss: unknown; date: unknown }>>;
   sizes: PlanSizes;
   backend: string;
   workers: number;
@@ -458,7 +461,7 @@ export function renderReport(meta: ReportMeta, results: Partial<Record<Kind, Kin
   for (const kind of KINDS) {
     const m = meta.models[kind];
     if (!m) continue;
-    L.push(`- ${kind} model: \`${m.dir}\`, trained ${String(m.trainingSteps)} steps (val loss ${typeof m.valLoss === 'number' ? m.valLoss.toFixed(4) : String(m.valLoss)}, exported ${String(m.date)}); generation at its defaults: ${m.sampler}, ${m.steps} steps, guidance ${m.guidance}.`);
+    L.push(`- ${kind} model: \`${m.dir}\`, trained ${String(m.trainingSteps)} steps (val loss ${typeof m.valLoss === 'number' ? m.valLoss.toFixed(4) : String(m.valLoss)}, exported ${String(m.date)}); generation at its defaults: ${m.sampler}, ${m.steps} steps, guidance ${m.guidance}${m.classGuidance && Object.keys(m.classGuidance).length ? ` (per class: ${Object.entries(m.classGuidance).map(([c, w]) => `${c} ${w}`).join(', ')}; the sweep's default row holds these)` : ''}.`);
   }
   const s = meta.sizes;
   L.push(`- Generated per drum class: ${s.drumsPerClass}; per tonal family: ${s.tonalPerPitch} × 3 pitches an octave apart (the C nearest the middle of FAMILY_RANGE and the Cs either side), velocities alternating 112/64, descriptors left to the model.`);

@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   const items = new Map<Kind, GenItem[]>();
   for (const kind of kinds) {
     const cfg = configs.get(kind)!;
-    items.set(kind, planRequests(kind, cfg.classes, cfg.sampler.guidance, sizes, sweepWeights(cfg.sampler.guidance)));
+    items.set(kind, planRequests(kind, cfg.classes, cfg.sampler.guidance, sizes, sweepWeights(cfg.sampler.guidance), cfg.sampler.classGuidance));
   }
   const allItems = [...items.values()].flat();
   const batches = makeBatches(allItems, 16, (it) => {
@@ -471,7 +471,7 @@ async function main(): Promise<void> {
     dataDir: path.relative(repo, dataDir) || '.',
     models: Object.fromEntries(kinds.map((k) => {
       const c = configs.get(k)!;
-      return [k, { dir: path.relative(repo, modelDirs[k]!), steps: c.sampler.steps, guidance: c.sampler.guidance, sampler: c.sampler.name, trainingSteps: c.training['steps'], valLoss: c.training['valLoss'], date: c.training['date'] }];
+      return [k, { dir: path.relative(repo, modelDirs[k]!), steps: c.sampler.steps, guidance: c.sampler.guidance, ...(c.sampler.classGuidance ? { classGuidance: c.sampler.classGuidance } : {}), sampler: c.sampler.name, trainingSteps: c.training['steps'], valLoss: c.training['valLoss'], date: c.training['date'] }];
     })),
     sizes,
     backend,

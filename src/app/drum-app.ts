@@ -17,7 +17,7 @@ import { GRID_COLUMNS, PAD_COUNT } from '../audio/constants.js';
 import type { AudioPlayer, ContextState } from '../audio/player.js';
 import type { DrumEngine } from '../engine/engine.js';
 import type { GeneratorStatus } from '../engine/generator-client.js';
-import { GLOBAL_LIMITS, padParams } from '../engine/kit.js';
+import { GLOBAL_LIMITS, padGuidanceDefault, padParams } from '../engine/kit.js';
 import { randomSeed } from '../engine/seeds.js';
 import { GM_DRUM_NAMES } from '../midi/gm.js';
 import { keyLabel } from '../midi/keyboard.js';
@@ -312,7 +312,8 @@ export class DrumApp extends LitElement {
     const engine = this.parts!.engine;
     const g = engine.kit.globals;
     const model = engine.modelInfo;
-    const guidance = g.guidance ?? model?.defaultGuidance ?? 3;
+    // Left to the model, the knob shows what the selected pad gets: its class's default guidance.
+    const guidance = g.guidance ?? (model ? padGuidanceDefault({ guidance: model.defaultGuidance, steps: model.defaultSteps, ...(model.classGuidance ? { classGuidance: model.classGuidance } : {}) }, engine.kit.pads[this.selected]?.class ?? '') : 3);
     const steps = g.steps ?? model?.defaultSteps ?? 20;
     const set = (patch: Partial<typeof g>) => engine.setGlobals(patch);
     const l = (id: string) => this.learnProps(id);

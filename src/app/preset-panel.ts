@@ -10,7 +10,7 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { AudioPlayer } from '../audio/player.js';
 import type { DrumEngine } from '../engine/engine.js';
-import { padParams } from '../engine/kit.js';
+import { padParams, type SoundDefaults } from '../engine/kit.js';
 import { loopFileName, soundWav, WAV_MIME, type PadAudio } from '../export/export.js';
 import { SeedSoundCache } from '../export/sounds.js';
 import { kitToPreset, parsePresetText, presetToKit } from '../presets/migrate.js';
@@ -112,9 +112,10 @@ export class PresetPanel extends LitElement {
     return kitToPreset(engine.kit, withExtras, base.name);
   };
 
-  private defaults(): { guidance: number; steps: number } {
+  private defaults(): SoundDefaults {
     const m = this.engine?.modelInfo;
-    return { guidance: m?.defaultGuidance ?? 3, steps: m?.defaultSteps ?? 10 };
+    // The class defaults too, so an exported pad is generated at the guidance it plays with.
+    return { guidance: m?.defaultGuidance ?? 3, steps: m?.defaultSteps ?? 10, ...(m?.classGuidance ? { classGuidance: m.classGuidance } : {}) };
   }
 
   private padSounds = async (pads?: readonly number[]): Promise<PadAudio[]> => {

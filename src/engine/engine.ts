@@ -146,7 +146,8 @@ export class DrumEngine {
     this.player.setPad(pad, padParams(this.kit, pad));
     if (!this.model) return;
     const before = this.pool.sound(pad);
-    const sound = padSound(this.kit, pad, { guidance: this.model.defaultGuidance, steps: this.model.defaultSteps });
+    const m = this.model;
+    const sound = padSound(this.kit, pad, { guidance: m.defaultGuidance, steps: m.defaultSteps, ...(m.classGuidance ? { classGuidance: m.classGuidance } : {}) });
     const descriptors = this.descriptorsFor?.(pad, sound.class);
     if (descriptors) sound.descriptors = descriptors;
     this.pool.setPad(pad, sound);

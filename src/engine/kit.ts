@@ -76,13 +76,26 @@ export function parseKit(raw: unknown, where = 'kit'): Kit {
   return r.data;
 }
 
+/** The model's generation defaults a pad falls back on. */
+export interface SoundDefaults {
+  guidance: number;
+  steps: number;
+  /** Per-class guidance overriding `guidance` (ModelInfo.classGuidance). */
+  classGuidance?: Readonly<Record<string, number>>;
+}
+
+/** Guidance of a pad of `className` when the kit sets none: the class's default, else the model's. */
+export function padGuidanceDefault(defaults: SoundDefaults, className: string): number {
+  return defaults.classGuidance?.[className] ?? defaults.guidance;
+}
+
 /** What the model needs to know about a pad: its sound under the kit's globals. */
-export function padSound(kit: Kit, pad: number, defaults: { guidance: number; steps: number }): PadSound {
+export function padSound(kit: Kit, pad: number, defaults: SoundDefaults): PadSound {
   const p = kit.pads[pad]!;
   return {
     class: p.class,
     seed: p.seedLock ? p.seed >>> 0 : padSeed(kit.globals.seed, p.seed),
-    guidance: kit.globals.guidance ?? defaults.guidance,
+    guidance: kit.globals.guidance ?? padGuidanceDefault(defaults, p.class),
     steps: kit.globals.steps ?? defaults.steps,
     variation: p.variation ?? kit.globals.variation,
   };

@@ -40,6 +40,8 @@ export interface ModelInfo {
   params: number;
   defaultSteps: number;
   defaultGuidance: number;
+  /** Per-class default guidance (config sampler.classGuidance) where it differs from defaultGuidance. */
+  classGuidance?: Readonly<Record<string, number>>;
 }
 
 /** Main → worker. */

@@ -68,6 +68,7 @@ export class OneShotSynth {
       params: paramCount(c),
       defaultSteps: c.sampler.steps,
       defaultGuidance: c.sampler.guidance,
+      ...(c.sampler.classGuidance ? { classGuidance: { ...c.sampler.classGuidance } } : {}),
     };
   }
 

@@ -46,8 +46,12 @@ export interface ModelConfig {
   classes: string[];
   descriptorStats: DescriptorStats;
   schedule: ScheduleConfig;
-  /** Defaults for generation. */
-  sampler: { name: SamplerName; steps: number; guidance: number };
+  /**
+   * Defaults for generation. classGuidance: the guidance weight of a class
+   * when the request sets none, overriding `guidance` for the classes it
+   * names (classes differ in how much guidance they need; see defaultGuidance).
+   */
+  sampler: { name: SamplerName; steps: number; guidance: number; classGuidance?: Readonly<Record<string, number>> };
   /** Provenance; free-form apart from being an object. */
   training: Record<string, unknown>;
 }
@@ -58,6 +62,14 @@ export const CLASS_CONDITION: Record<ModelKind, string> = { drums: 'class', tona
 const KINDS: readonly ConditionKind[] = ['categorical', 'pitch', 'scalar', 'descriptors'];
 
 type Obj = Record<string, unknown>;
+
+/** Largest per-class default guidance (the request limit in requests.ts). */
+const MAX_CLASS_GUIDANCE = 20;
+
+/** The guidance a request for `className` gets when it sets none: the class's entry in sampler.classGuidance, else sampler.guidance. */
+export function defaultGuidance(config: Pick<ModelConfig, 'sampler'>, className: string): number {
+  return config.sampler.classGuidance?.[className] ?? config.sampler.guidance;
+}
 
 /**
  * Validate a parsed config.json. `file` is used in messages, e.g.
@@ -196,11 +208,20 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
   // --- sampler defaults
   const sa = obj(root['sampler'], 'sampler');
   if (!SAMPLERS.includes(sa['name'] as SamplerName)) fail('sampler.name', `expected one of ${SAMPLERS.join(', ')}, got ${JSON.stringify(sa['name'])}`);
-  const sampler = {
+  const sampler: ModelConfig['sampler'] = {
     name: sa['name'] as SamplerName,
     steps: num(sa, 'steps', 'sampler.steps', (v) => posInt(v) && v <= 1000, 'an integer in 1–1000'),
     guidance: num(sa, 'guidance', 'sampler.guidance', (v) => v >= 0, 'a number ≥ 0'),
   };
+  if (sa['classGuidance'] !== undefined) {
+    const cg = obj(sa['classGuidance'], 'sampler.classGuidance');
+    const out: Record<string, number> = {};
+    for (const name of Object.keys(cg)) {
+      if (!classes.includes(name)) fail(`sampler.classGuidance.${name}`, `unknown class "${name}" (one of ${classes.join(', ')})`);
+      out[name] = num(cg, name, `sampler.classGuidance.${name}`, (v) => v >= 0 && v <= MAX_CLASS_GUIDANCE, `a number in 0–${MAX_CLASS_GUIDANCE}`);
+    }
+    sampler.classGuidance = out;
+  }
 
   const training = root['training'] === undefined ? {} : obj(root['training'], 'training');
 

@@ -6,7 +6,7 @@
 import { DESCRIPTORS, type DescriptorName } from '../constants.js';
 import type { MidiNote, Velocity } from '../units.js';
 import type { ConditionLabels } from './conditioning.js';
-import { CLASS_CONDITION, type ModelConfig } from './config.js';
+import { CLASS_CONDITION, defaultGuidance, type ModelConfig } from './config.js';
 import type { Seed } from './prng.js';
 import { SAMPLERS, type SamplerName } from './sampler.js';
 
@@ -24,7 +24,7 @@ export interface GenerateRequest {
   descriptors?: Readonly<Record<DescriptorName, number>>;
   /** Noise seed, integer 0–4294967295: same seed, same request, same backend → same one-shot. */
   seed: Seed;
-  /** Classifier-free guidance weight; config.sampler.guidance when omitted (1 = no guidance). */
+  /** Classifier-free guidance weight; the class's default when omitted (config.ts defaultGuidance; 1 = no guidance). */
   guidance?: number;
   /** Solver steps; config.sampler.steps when omitted. */
   steps?: number;
@@ -85,7 +85,7 @@ export function resolveRequest(config: ModelConfig, req: GenerateRequest, where 
     labels['descriptors'] = values as number[];
   }
   if (!Number.isInteger(req.seed) || req.seed < 0 || req.seed > 0xffffffff) fail(`seed must be an integer 0–4294967295, got ${req.seed}`);
-  const guidance = req.guidance ?? config.sampler.guidance;
+  const guidance = req.guidance ?? defaultGuidance(config, className!);
   if (!Number.isFinite(guidance) || guidance < 0 || guidance > MAX_GUIDANCE) fail(`guidance must be 0–${MAX_GUIDANCE}, got ${guidance}`);
   const steps = req.steps ?? config.sampler.steps;
   if (!Number.isInteger(steps) || steps < 1 || steps > MAX_STEPS) fail(`steps must be an integer 1–${MAX_STEPS}, got ${steps}`);
