@@ -44,6 +44,9 @@ def parse_args(argv=None):
                         'measured speed so the lr schedule ends on time (then fixed, saved in the checkpoint)')
     p.add_argument('--max-minutes', type=float, default=0.0,
                    help='stop (with a checkpoint) after this much wall time in this invocation; 0 = no limit')
+    p.add_argument('--row-weight', default='',
+                   help='loss weight per feature row, "ROW:W[,ROW:W...]" (others 1; the loss is divided by the mean '
+                        'weight), e.g. "0:32" so the harmonic representation\'s single f0 row is not 1/128 of the loss')
     p.add_argument('--init', default='',
                    help='fresh runs only: start from the EMA weights of this checkpoint (every tensor shape must '
                         'match); a warm start when the representation changes but the architecture does not')
@@ -94,6 +97,28 @@ def arch_from(args, stats) -> dict:
         'condDim': M.cond_dim(conds), 'nMels': stats['nMels'], 'nFrames': stats['nFrames'],
         'dataMean': stats['dataMean'], 'dataStd': stats['dataStd'],
     }
+
+
+def parse_row_weights(spec: str, rows: int) -> torch.Tensor:
+    """'0:32,5:2' → weights [1, rows, 1] (1 elsewhere); a bad entry is an error naming it."""
+    w = torch.ones(1, rows, 1)
+    for part in spec.split(','):
+        try:
+            r, v = part.split(':')
+            r, v = int(r), float(v)
+        except ValueError:
+            raise SystemExit(f'--row-weight: {part!r} is not ROW:WEIGHT')
+        if not 0 <= r < rows or not v > 0:
+            raise SystemExit(f'--row-weight: {part!r}: row must be 0–{rows - 1} and weight > 0')
+        w[0, r, 0] = v
+    return w
+
+
+def weighted_mse(pred: torch.Tensor, target: torch.Tensor, w) -> torch.Tensor:
+    """MSE over [B, rows, frames], rows weighted by w [1, rows, 1] and renormalised by its mean; plain MSE when w is None."""
+    if w is None:
+        return F.mse_loss(pred, target)
+    return ((pred - target) ** 2 * w).mean() / w.mean()
 
 
 def lr_at(step: int, args) -> float:
@@ -288,6 +313,10 @@ class Trainer:
             if args.init:
                 self.warm_start(args.init)
             write_loss_csv(self.csv_path, [])
+        self.row_weights = parse_row_weights(args.row_weight, int(self.arch['nMels'])) if args.row_weight else None
+        if self.row_weights is not None:
+            self.row_weights = self.row_weights.to(self.device)
+            print(f'row weights: {args.row_weight} (mean {float(self.row_weights.mean()):.3f})', flush=True)
         n_params = M.count_params(self.model)
         self.arch['params'] = n_params
         print(f'model: {args.kind} channels {self.arch["channels"]} embed {args.embed} groups {args.groups} '
@@ -361,7 +390,7 @@ class Trainer:
         lr = lr_at(self.step, args)
         for g in self.opt.param_groups:
             g['lr'] = lr
-        loss = F.mse_loss(self.model(xt, t, cond), v)
+        loss = weighted_mse(self.model(xt, t, cond), v, self.row_weights)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         if args.grad_clip > 0:

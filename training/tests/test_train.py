@@ -146,6 +146,20 @@ class TestTraining(unittest.TestCase):
         self.assertEqual(ck['arch']['condDim'], 41)
         self.assertEqual(ck['step'], 2)
 
+    def test_row_weights(self):
+        w = T.parse_row_weights('0:32,3:2', 8)
+        self.assertEqual(tuple(w.shape), (1, 8, 1))
+        self.assertEqual(float(w[0, 0, 0]), 32.0)
+        self.assertEqual(float(w[0, 1, 0]), 1.0)
+        a, b = torch.zeros(2, 8, 4), torch.zeros(2, 8, 4)
+        b[:, 0, :] = 1.0  # error only in row 0
+        self.assertAlmostEqual(float(T.weighted_mse(a, b, None)), 1 / 8, places=6)
+        self.assertAlmostEqual(float(T.weighted_mse(a, b, w)), (32 / 8) / (w.mean().item()), places=5)
+        self.assertAlmostEqual(float(T.weighted_mse(a, b, torch.ones(1, 8, 1))), 1 / 8, places=6)
+        for bad in ('0=3', '9:1', '0:0', 'x:1'):
+            with self.assertRaises(SystemExit):
+                T.parse_row_weights(bad, 8)
+
     def test_init_warm_start(self):
         src = self.run_dir('init-src')
         quiet_main(TINY + ['--kind', 'drums', '--data', self.data, '--steps', '2', '--run', src, '--val-every', '1000'])
