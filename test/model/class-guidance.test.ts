@@ -42,6 +42,11 @@ describe('sampler.classGuidance in config.json', () => {
     expect(() => validateModelConfig(tonal, 'models/tonal/config.json')).toThrow(/sampler\.classGuidance\.rim: unknown class "rim" \(one of piano, /);
   });
 
+  it('the shipped drums config validates, and its per-class defaults name drum classes', () => {
+    const cfg = validateModelConfig(JSON.parse(readFileSync(path.resolve(__dirname, '../../models/drums/config.json'), 'utf8')), 'models/drums/config.json');
+    for (const c of Object.keys(cfg.sampler.classGuidance ?? {})) expect(cfg.classes).toContain(c);
+  });
+
   it('defaultGuidance: the class entry, else sampler.guidance', () => {
     const cfg = validate({ rim: 5 })();
     expect(cfg.sampler.guidance).toBe(2);
