@@ -3,7 +3,8 @@
  * how to split it over worker processes, pitch measurement and correction,
  * WAV selection under a size budget, and the Markdown report.
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { FAMILY_RANGE } from '../src/dataset/labels.js';
 import { yinF0 } from '../src/dsp/descriptors.js';
@@ -845,4 +846,23 @@ export function gitCommit(repo: string): string {
 export function readF32(file: string): Float32Array {
   const b = readFileSync(file);
   return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+}
+
+/** Child processes the eval scripts started and have not seen exit (killed on SIGINT/SIGTERM). */
+export const evalChildren = new Set<ChildProcess>();
+
+/** Run a child process in `cwd`, relaying its output lines with a prefix; rejects on failure. */
+export function runChild(cmd: string, args: string[], prefix: string, cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
+    evalChildren.add(child);
+    child.on('exit', () => evalChildren.delete(child));
+    const relay = (buf: Buffer) => {
+      for (const line of buf.toString().split('\n')) if (line.trim()) process.stderr.write(`${prefix} ${line}\n`);
+    };
+    child.stdout.on('data', relay);
+    child.stderr.on('data', relay);
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${prefix} ${path.basename(cmd)} ${args.slice(-3).join(' ')} exited with ${code}`))));
+  });
 }

@@ -18,7 +18,6 @@
  * Writes <out>/eval-prompts.md (+ .json, every number) and prints the Done-means lines.
  * --quick: 2 seeds, 1 per class prompt, 2-epoch classifier: checks the pipeline, not quality.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +36,8 @@ import {
   makeBatches, PAIR_APPLIES_MAX_CLASS_SIGMA, type PairCell, pairCell, type PitchMeasure, type PitchPromptRow, pitchStats,
   type PromptEvalResult, type PromptReportMeta, renderPromptReport, seedOf,
   gitCommit, readF32,
+  evalChildren,
+  runChild,
 } from './eval-lib.js';
 import type { WorkerJob, WorkerResult } from './eval-worker.js';
 
@@ -73,22 +74,6 @@ interface Opts {
 }
 
 const log = (s: string) => process.stderr.write(`eval:prompts: ${s}\n`);
-const children = new Set<ReturnType<typeof spawn>>();
-
-function runChild(cmd: string, args: string[], prefix: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    const relay = (buf: Buffer) => {
-      for (const line of buf.toString().split('\n')) if (line.trim()) process.stderr.write(`${prefix} ${line}\n`);
-    };
-    child.stdout.on('data', relay);
-    child.stderr.on('data', relay);
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${prefix} ${path.basename(cmd)} exited with ${code}`))));
-  });
-}
 
 
 
@@ -261,7 +246,7 @@ async function main(): Promise<void> {
   const workerScript = path.join(repo, 'scripts/eval-worker.ts');
   await Promise.all(jobs.filter((j) => j.batches.length).map((job, w) => {
     writeFileSync(`${job.prefix}.job.json`, JSON.stringify(job));
-    return runChild(process.execPath, [...process.execArgv, workerScript, `${job.prefix}.job.json`], `[worker ${w}]`);
+    return runChild(process.execPath, [...process.execArgv, workerScript, `${job.prefix}.job.json`], `[worker ${w}]`, repo);
   }));
   const tGen = (performance.now() - t0) / 1000;
 
@@ -305,7 +290,7 @@ async function main(): Promise<void> {
   }
   const classesJson = path.join(tmp, 'classes.json');
   const kindsWithItems = KINDS.filter((k) => items[k].length > 0);
-  await runChild(o.python, ['-c', CLASSIFY_PY, dataDir, tmp, kindsWithItems.join(','), String(epochs), classesJson], '[python]');
+  await runChild(o.python, ['-c', CLASSIFY_PY, dataDir, tmp, kindsWithItems.join(','), String(epochs), classesJson], '[python]', repo);
   const cls = JSON.parse(readFileSync(classesJson, 'utf8')) as Partial<Record<Kind, { pred: number[]; testAccuracy: number; testRows: number; cached: boolean }>>;
   const predName = (k: Kind, i: number): string => configs.get(k)!.classes[cls[k]!.pred[i]!] ?? '?';
 
@@ -395,7 +380,7 @@ main().then(
   () => process.exit(0),
   (e: unknown) => {
     process.stderr.write(`eval:prompts: error: ${(e as Error).message}\n`);
-    for (const c of children) c.kill();
+    for (const c of evalChildren) c.kill();
     process.exit(1);
   },
 );

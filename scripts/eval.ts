@@ -18,7 +18,6 @@
  *     <out>/eval/*.wav (< 2 MB) and <out>/eval/results.json.
  * --quick: a few samples per class and a 2-epoch classifier (pipeline check, not quality).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +37,8 @@ import {
   measurePitch, type PitchReport, pitchStats, type PlanSizes, planRequests, QUICK_SIZES, renderReport, type ReportMeta,
   selectWavs, sweepWeights, trimmedLength,
   gitCommit, readF32,
+  evalChildren,
+  runChild,
 } from './eval-lib.js';
 import type { WorkerJob, WorkerResult } from './eval-worker.js';
 
@@ -53,25 +54,6 @@ interface Opts {
 }
 
 const log = (s: string) => process.stderr.write(`eval: ${s}\n`);
-
-/** Child processes still running (ended by us if the run fails). */
-const children = new Set<ReturnType<typeof spawn>>();
-
-/** Run a child process, relaying its output lines with a prefix; rejects on failure. */
-function runChild(cmd: string, args: string[], prefix: string, cwd = repo): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } });
-    children.add(child);
-    child.on('exit', () => children.delete(child));
-    const relay = (buf: Buffer) => {
-      for (const line of buf.toString().split('\n')) if (line.trim()) process.stderr.write(`${prefix} ${line}\n`);
-    };
-    child.stdout.on('data', relay);
-    child.stderr.on('data', relay);
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${prefix} ${path.basename(cmd)} ${args.slice(-3).join(' ')} exited with ${code}`))));
-  });
-}
 
 function npyShape(file: string): number[] {
   const fd = readFileSync(file).subarray(0, 256);
@@ -232,14 +214,14 @@ async function main(): Promise<void> {
   const gen = time('generation (worker processes, in parallel)', () =>
     Promise.all(jobs.map((job, w) => {
       writeFileSync(`${job.prefix}.job.json`, JSON.stringify(job));
-      return runChild(process.execPath, [...process.execArgv, workerScript, `${job.prefix}.job.json`], `[worker ${w}]`);
+      return runChild(process.execPath, [...process.execArgv, workerScript, `${job.prefix}.job.json`], `[worker ${w}]`, repo);
     })),
   );
   // Which classifiers this run trains (new files in the cache) rather than loads.
   const cacheDir = path.join(dataDir, 'eval-cache');
   const cached = (): string[] => (existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith('.pt')) : []);
   const cachedBefore = new Set(cached());
-  const prep = time('evaluation classifier (train or load; in parallel)', () => runChild(o.python, [...pyArgs, '--prepare'], '[python]'));
+  const prep = time('evaluation classifier (train or load; in parallel)', () => runChild(o.python, [...pyArgs, '--prepare'], '[python]', repo));
   // Both are awaited below; keep a rejection of one from going unhandled while the other runs.
   gen.catch(() => {});
   prep.catch(() => {});
@@ -391,7 +373,7 @@ async function main(): Promise<void> {
   const resultsJson = path.join(outDir, 'eval', 'results.json');
   await time('evaluation (python: embeddings, FD, IS, novelty, diversity, figures)', () =>
     runChild(o.python, [...pyArgs, '--gen', tmp, '--out-json', path.join(tmp, 'results.json'),
-      '--grid-png', path.join(outDir, 'eval-grid.png'), '--guidance-png', path.join(outDir, 'eval-guidance.png')], '[python]'),
+      '--grid-png', path.join(outDir, 'eval-grid.png'), '--guidance-png', path.join(outDir, 'eval-guidance.png')], '[python]', repo),
   );
   const py = JSON.parse(readFileSync(path.join(tmp, 'results.json'), 'utf8')) as { kinds: Partial<Record<Kind, KindResult>> };
   const trainedNow = cached().filter((f) => !cachedBefore.has(f));
@@ -498,7 +480,7 @@ main().then(
   () => process.exit(0),
   (e: unknown) => {
     process.stderr.write(`eval: error: ${(e as Error).message}\n`);
-    for (const c of children) c.kill();
+    for (const c of evalChildren) c.kill();
     process.exit(1);
   },
 );
