@@ -50,8 +50,12 @@ export interface ModelConfig {
    * Defaults for generation. classGuidance: the guidance weight of a class
    * when the request sets none, overriding `guidance` for the classes it
    * names (classes differ in how much guidance they need; see defaultGuidance).
+   * lowestPitch (models with a pitch condition): the lowest MIDI note the model
+   * renders itself; a lower request is sampled whole octaves up and
+   * transposed down by exact resampling (see Generator.generate; measured in
+   * reports/eval.md, below it the tonal model plays an octave sharp or noise).
    */
-  sampler: { name: SamplerName; steps: number; guidance: number; classGuidance?: Readonly<Record<string, number>> };
+  sampler: { name: SamplerName; steps: number; guidance: number; classGuidance?: Readonly<Record<string, number>>; lowestPitch?: number };
   /** Provenance; free-form apart from being an object. */
   training: Record<string, unknown>;
 }
@@ -221,6 +225,10 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
       out[name] = num(cg, name, `sampler.classGuidance.${name}`, (v) => v >= 0 && v <= MAX_CLASS_GUIDANCE, `a number in 0–${MAX_CLASS_GUIDANCE}`);
     }
     sampler.classGuidance = out;
+  }
+  if (sa['lowestPitch'] !== undefined) {
+    if (!conditions.some((c) => c.kind === 'pitch')) fail('sampler.lowestPitch', 'set on a model without a pitch condition');
+    sampler.lowestPitch = num(sa, 'lowestPitch', 'sampler.lowestPitch', (v) => Number.isInteger(v) && v >= 0 && v <= 115, 'a MIDI note 0–115');
   }
 
   const training = root['training'] === undefined ? {} : obj(root['training'], 'training');

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { featureToAudio } from '../dsp/vocoder.js';
+import { transposeOctavesDown } from '../dsp/transpose.js';
 import type { RepresentationConfig } from '../dsp/config.js';
 import type { MidiNote } from '../units.js';
 import { condDim, encodeConditions } from './conditioning.js';
@@ -24,6 +25,12 @@ export { planBatches, resolveRequest, type GenerateRequest, type ResolvedRequest
  * (tonal models), which the default vocoder uses to seed its phase.
  */
 export type Vocoder = (feature: Float32Array, cfg: RepresentationConfig, pitch?: MidiNote) => Float32Array;
+
+/** Whole octaves a request at `pitch` is sampled above it so it reaches `lowest` (0 without either). */
+export function octavesUp(pitch: MidiNote | undefined, lowest: MidiNote | undefined): number {
+  if (pitch === undefined || lowest === undefined || pitch >= lowest) return 0;
+  return Math.ceil((lowest - pitch) / 12);
+}
 
 /** The request's pitch label, if it has one. */
 export function requestPitch(r: ResolvedRequest): MidiNote | undefined {
@@ -102,17 +109,30 @@ export class Generator {
     return this.sampleFeatures(this.resolveAll(requests), opts, 0);
   }
 
-  /** Audio of the requested one-shots at config.representation.sampleRate (44.1 kHz), mono, −1 dBFS peak. */
+  /**
+   * Audio of the requested one-shots at config.representation.sampleRate (44.1 kHz), mono, −1 dBFS peak.
+   * A pitched request below config.sampler.lowestPitch is sampled k octaves up
+   * (the fewest that reach it) and played k octaves down by resampling: an
+   * exact 2^−k ratio fixed before generation, so the note lands where the
+   * model put the higher one, not on a measured correction.
+   */
   async generate(requests: readonly GenerateRequest[], opts: GenerateOptions = {}): Promise<Float32Array[]> {
-    const resolved = this.resolveAll(requests);
+    const lowest = this.config.sampler.lowestPitch;
+    const octaves: number[] = [];
+    const resolved = this.resolveAll(requests).map((r) => {
+      const k = octavesUp(requestPitch(r), lowest);
+      octaves.push(k);
+      return k === 0 ? r : { ...r, labels: { ...r.labels, pitch: requestPitch(r)! + 12 * k } };
+    });
     const total = this.samplingUnits(resolved) + resolved.length;
     const features = await this.sampleFeatures(resolved, opts, resolved.length);
     let done = total - resolved.length;
+    const cfg = this.config.representation;
     return features.map((f, i) => {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('generate: aborted');
-      const audio = this.vocoder(f, this.config.representation, requestPitch(resolved[i]!));
+      const audio = this.vocoder(f, cfg, requestPitch(resolved[i]!));
       opts.onProgress?.(++done, total);
-      return audio;
+      return octaves[i] === 0 ? audio : transposeOctavesDown(audio, octaves[i]!, cfg.sampleRate);
     });
   }
 

@@ -5,7 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../src/dsp/wav.js';
 import { signalLength } from '../../src/dsp/config.js';
-import { Generator, planBatches, resolveRequest, type GenerateRequest } from '../../src/model/generator.js';
+import { Generator, octavesUp, planBatches, resolveRequest, type GenerateRequest } from '../../src/model/generator.js';
+import { validateModelConfig } from '../../src/model/config.js';
+import { estimateF0 } from '../../src/dsp/pitch.js';
 import { nodeReader } from '../../src/model/reader-node.js';
 import { maxAbsDiff, randomWeights, tinyConfig, writeModelDir } from './helpers.js';
 
@@ -122,6 +124,63 @@ describe('tonal model', () => {
     } finally {
       gen.dispose();
     }
+  });
+});
+
+describe('tonal notes below sampler.lowestPitch', () => {
+  it('are sampled whole octaves up and played down by an exact 2^−k resampling', async () => {
+    const cfg = structuredClone(tonal);
+    cfg.sampler.lowestPitch = 60;
+    const dir = path.join(root, 'tonal-lowest');
+    writeModelDir(dir, cfg, randomWeights(cfg, 12));
+    const heard: Array<{ pitch: number | undefined; feature: Float32Array }> = [];
+    // A stand-in vocoder that renders the pitch it is told, so the output's f0 shows the whole path.
+    const gen = await Generator.load(nodeReader(dir), {
+      vocoder: (f, c, pitch) => {
+        heard.push({ pitch, feature: f.slice() });
+        const hz = 440 * 2 ** ((pitch! - 69) / 12);
+        return Float32Array.from({ length: signalLength(c) }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / c.sampleRate));
+      },
+    });
+    try {
+      const [low, two, native] = await gen.generate([
+        { family: 'bass', pitch: 50, seed: 4 },
+        { family: 'bass', pitch: 40, seed: 4 },
+        { family: 'bass', pitch: 60, seed: 4 },
+      ]);
+      expect(heard.map((h) => h.pitch)).toEqual([62, 64, 60]);
+      const [at62, at64] = await gen.generateFeatures([{ family: 'bass', pitch: 62, seed: 4 }, { family: 'bass', pitch: 64, seed: 4 }]);
+      expect(maxAbsDiff(heard[0]!.feature, at62!)).toBe(0);
+      expect(maxAbsDiff(heard[1]!.feature, at64!)).toBe(0);
+      for (const [audio, note] of [[low!, 50], [two!, 40], [native!, 60]] as const) {
+        expect(audio.length).toBe(signalLength(cfg.representation));
+        const f = estimateF0(audio, cfg.representation.sampleRate).f0!;
+        expect(Math.abs(1200 * Math.log2(f / (440 * 2 ** ((note - 69) / 12))))).toBeLessThan(1);
+      }
+    } finally {
+      gen.dispose();
+    }
+  });
+
+  it('octavesUp: the fewest octaves that reach the lowest pitch; none without one', () => {
+    expect(octavesUp(59, 60)).toBe(1);
+    expect(octavesUp(48, 60)).toBe(1);
+    expect(octavesUp(47, 60)).toBe(2);
+    expect(octavesUp(60, 60)).toBe(0);
+    expect(octavesUp(30, undefined)).toBe(0);
+    expect(octavesUp(undefined, 60)).toBe(0);
+  });
+
+  it('config: only on a model with a pitch condition, as a MIDI note, one line naming the field', () => {
+    const bad = (kind: 'drums' | 'tonal', v: unknown) => () => {
+      const o = structuredClone(tinyConfig(kind)) as unknown as { sampler: Record<string, unknown> };
+      o.sampler['lowestPitch'] = v;
+      return validateModelConfig(o, `models/${kind}/config.json`);
+    };
+    expect(bad('tonal', 55)().sampler.lowestPitch).toBe(55);
+    expect(bad('tonal', 60.5)).toThrow(/^models\/tonal\/config\.json: sampler\.lowestPitch: expected a MIDI note 0–115, got 60\.5$/);
+    expect(bad('tonal', 120)).toThrow(/sampler\.lowestPitch: expected a MIDI note 0–115, got 120$/);
+    expect(bad('drums', 60)).toThrow(/^models\/drums\/config\.json: sampler\.lowestPitch: set on a model without a pitch condition$/);
   });
 });
 
