@@ -13,7 +13,7 @@
  *  2. class/family from the prompt alone ("kick", "808", "rhodes", "pad", …):
  *     classified by the quality eval's evaluation classifier (training/evaluate.py,
  *     cached in <data>/eval-cache) on the re-analysed audio;
- *  3. pitch from the prompt ("bass in C2", "low pad"): yinF0 before/after correction;
+ *  3. pitch from the prompt ("bass in C2", "low pad"): estimateF0 before/after correction;
  *  4. the prompt module's warnings, for targets the model cannot be asked for.
  * Writes <out>/eval-prompts.md (+ .json, every number) and prints the Done-means lines.
  * --quick: 2 seeds, 1 per class prompt, 2-epoch classifier: checks the pipeline, not quality.

@@ -4,7 +4,7 @@
  *
  * For each batch of its job: Generator.generate (the shipped pipeline: sampler,
  * then the DSP vocoder, captured on the way to keep the sampler's features),
- * re-analysis of the audio with audioToFeature, and for tonal notes yinF0
+ * re-analysis of the audio with audioToFeature, and for tonal notes estimateF0
  * before and after pitch correction. Then real test rows through the vocoder.
  * Writes <prefix>.gen.f32 / .raw.f32 (features in job order), <prefix>.voc.f32,
  * <prefix>.json (per-item pitch, timings) and <prefix>-<kind>-<index>.f32 (audio

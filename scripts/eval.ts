@@ -9,7 +9,7 @@
  *  2. generates them with the shipped TypeScript pipeline (Generator.generate:
  *     sampler + DSP vocoder) in parallel worker processes (scripts/eval-worker.ts,
  *     single-threaded wasm each), re-analyses the audio with audioToFeature,
- *     measures tonal pitch with yinF0 before and after resampling correction;
+ *     measures tonal pitch with estimateF0 (src/dsp/pitch.ts) before and after resampling correction;
  *  3. meanwhile trains (or loads from <data>/eval-cache/) the evaluation
  *     classifier and measures the real test notes' pitch (the ceiling);
  *  4. runs training/evaluate.py for accuracy, FD vs floor, IS, novelty,
@@ -34,7 +34,7 @@ import { loadConfig } from '../src/model/loader.js';
 import { nodeReader } from '../src/model/reader-node.js';
 import {
   assignLpt, evaluateTargets, FULL_SIZES, familyPitches, type GenItem, itemCost, type Kind, KINDS, type KindResult, makeBatches,
-  measurePitch, type PitchReport, pitchStats, type PlanSizes, planRequests, QUICK_SIZES, renderReport, type ReportMeta,
+  measurePitch, type PitchReport, pitchedFamilies, pitchStats, type PlanSizes, planRequests, QUICK_SIZES, renderReport, type ReportMeta,
   selectWavs, sweepWeights, trimmedLength,
   gitCommit, readF32,
   evalChildren,
@@ -46,6 +46,20 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WAV_BUDGET = 1_900_000;
 /** Real test notes per family measured for the pitch ceiling. */
 const REAL_PITCH_PER_FAMILY = 12;
+/** Real train notes per family measured to tell pitched families from unpitched ones. */
+const TRAIN_PITCH_PER_FAMILY = 24;
+
+/** Up to `per` rows of each family, spread evenly over the family's rows (which run low to high pitch per program). */
+function spreadRows(items: ReadonlyArray<Record<string, number>>, per: number): number[] {
+  const byFam = new Map<number, number[]>();
+  items.forEach((it, r) => byFam.set(it['family']!, [...(byFam.get(it['family']!) ?? []), r]));
+  const rows: number[] = [];
+  for (const list of byFam.values()) {
+    const step = Math.max(1, list.length / per);
+    for (let i = 0; i < list.length; i += step) rows.push(list[Math.floor(i)]!);
+  }
+  return rows.sort((a, b) => a - b);
+}
 
 interface Opts {
   data: string; modelDir: string; out: string; kinds: string; quick?: boolean; workers: string;
@@ -228,7 +242,7 @@ async function main(): Promise<void> {
 
   // Real test notes' pitch (the ceiling) and a feature consistency check, in this process meanwhile.
   const consistency: ReportMeta['consistency'] = {};
-  let realPitch: { before: Array<number | null>; after: Array<number | null>; nearEval: Array<number | null> } | null = null;
+  let realPitch: { before: Array<number | null>; after: Array<number | null>; nearEval: Array<number | null>; trainShare: Record<string, number> } | null = null;
   await time('real test pitch + consistency check (in parallel)', async () => {
     await new Promise((r) => setTimeout(r, 50));
     for (const kind of kinds) {
@@ -268,14 +282,7 @@ async function main(): Promise<void> {
         const evalP = new Map<number, number[]>();
         configs.get('tonal')!.classes.forEach((f, i) => evalP.set(i, familyPitches(f)));
         // At most REAL_PITCH_PER_FAMILY notes per family, spread over its pitches (time budget).
-        const byFam = new Map<number, number[]>();
-        testItems.forEach((it, r) => byFam.set(it['family']!, [...(byFam.get(it['family']!) ?? []), r]));
-        const rows: number[] = [];
-        for (const list of byFam.values()) {
-          const step = Math.max(1, list.length / REAL_PITCH_PER_FAMILY);
-          for (let i = 0; i < list.length && rows.length < 1e9; i += step) rows.push(list[Math.floor(i)]!);
-        }
-        rows.sort((a, b) => a - b);
+        const rows = spreadRows(testItems, REAL_PITCH_PER_FAMILY);
         const before: Array<number | null> = [];
         const after: Array<number | null> = [];
         const nearEval: Array<number | null> = [];
@@ -286,7 +293,35 @@ async function main(): Promise<void> {
           after.push(m.centsCorrected);
           if (evalP.get(it['family']!)?.some((p) => Math.abs(p - it['pitch']!) <= 1)) nearEval.push(m.cents);
         }
-        realPitch = { before, after, nearEval };
+        // Which families sound at their key in the real training data (the pitch target's scope).
+        const trainFile = path.join(dataDir, 'audio', 'tonal_train.npy');
+        const trainShare: Record<string, number> = {};
+        if (existsSync(trainFile)) {
+          const tAudio = decodeNpy(new Uint8Array(readFileSync(trainFile)), trainFile);
+          const tItems = (JSON.parse(readFileSync(path.join(dataDir, 'shards', 'tonal_train.json'), 'utf8')) as { items: Array<Record<string, number>> }).items;
+          const tMap = audioRows(manifest, 'tonal_train');
+          const TL = tAudio.shape[1]!;
+          const hits = new Map<number, [number, number]>();
+          for (const r of spreadRows(tItems, TRAIN_PITCH_PER_FAMILY)) {
+            const ar = tMap.get(r);
+            if (ar === undefined) continue;
+            const x = new Float32Array(TL);
+            for (let i = 0; i < TL; i++) x[i] = tAudio.data[ar * TL + i]! / 32768;
+            const c = measurePitch(x, tItems[r]!['pitch']!, cfg).cents;
+            const h = hits.get(tItems[r]!['family']!) ?? [0, 0];
+            h[1]++;
+            if (c !== null && Math.abs(c - 1200 * Math.round(c / 1200)) <= 20) h[0]++;
+            hits.set(tItems[r]!['family']!, h);
+          }
+          configs.get('tonal')!.classes.forEach((f, i) => {
+            const h = hits.get(i);
+            if (h) trainShare[f] = h[0] / h[1];
+          });
+        } else {
+          log(`no ${trainFile}: every family counts as pitched`);
+          for (const f of configs.get('tonal')!.classes) trainShare[f] = 1;
+        }
+        realPitch = { before, after, nearEval, trainShare };
       }
     }
   });
@@ -391,7 +426,10 @@ async function main(): Promise<void> {
       const p = pitchOf.get(it.index);
       return p ? (after ? p.centsCorrected : p.cents) : null;
     });
-    const rp = realPitch as { before: Array<number | null>; after: Array<number | null>; nearEval: Array<number | null> } | null;
+    const rp = realPitch as { before: Array<number | null>; after: Array<number | null>; nearEval: Array<number | null>; trainShare: Record<string, number> } | null;
+    const trainShare = rp?.trainShare ?? Object.fromEntries(fam.map((f) => [f, 1]));
+    const pitchedFams = pitchedFamilies(fam, trainShare);
+    const pitchedIts = its.filter((it) => pitchedFams.includes(it.className));
     pitch = {
       families: fam.map((f) => {
         const list = its.filter((it) => it.className === f);
@@ -406,6 +444,10 @@ async function main(): Promise<void> {
       realBefore: pitchStats(rp?.before ?? []),
       realAfter: pitchStats(rp?.after ?? []),
       realNearEval: pitchStats(rp?.nearEval ?? []),
+      trainShare,
+      pitchedFamilies: pitchedFams,
+      pitchedBefore: pitchStats(centsOfItems(pitchedIts, false)),
+      pitchedAfter: pitchStats(centsOfItems(pitchedIts, true)),
     };
   }
 
