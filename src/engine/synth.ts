@@ -13,7 +13,7 @@ import { featureToAudio } from '../dsp/vocoder.js';
 import { signalLength } from '../dsp/config.js';
 import { encodeConditions, condDim } from '../model/conditioning.js';
 import type { ModelConfig } from '../model/config.js';
-import { requestPitch, type Vocoder } from '../model/generator.js';
+import { playDown, raiseLowNotes, requestPitch, type Vocoder } from '../model/generator.js';
 import { planBatches, resolveRequest, type ResolvedRequest } from '../model/requests.js';
 import { loadModel, paramCount, type ModelReader } from '../model/loader.js';
 import { gaussianNoise } from '../model/prng.js';
@@ -94,7 +94,11 @@ export class OneShotSynth {
   /** Audio (Float32Array at config.representation.sampleRate) for each request, in order. */
   async generate(requests: readonly SynthRequest[], opts: SynthGenerateOptions = {}): Promise<Float32Array[]> {
     const net = this.requireNet();
-    const resolved = requests.map((r, i) => this.validate(r, requests.length > 1 ? `request ${i}` : 'request'));
+    // Notes below the model's lowestPitch are sampled octaves up and played down, as Generator.generate does.
+    const { resolved, octaves } = raiseLowNotes(
+      requests.map((r, i) => this.validate(r, requests.length > 1 ? `request ${i}` : 'request')),
+      this.config.sampler.lowestPitch,
+    );
     const { conditions, architecture: arch, descriptorStats, representation } = this.config;
     const dim = condDim(conditions);
     const D = arch.nMels * arch.nFrames;
@@ -132,7 +136,7 @@ export class OneShotSynth {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('generate: aborted');
       const audio = this.vocoder(f, representation, requestPitch(resolved[i]!));
       tick();
-      return audio;
+      return playDown(audio, octaves[i]!, representation.sampleRate);
     });
   }
 

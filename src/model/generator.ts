@@ -32,6 +32,27 @@ export function octavesUp(pitch: MidiNote | undefined, lowest: MidiNote | undefi
   return Math.ceil((lowest - pitch) / 12);
 }
 
+/**
+ * Requests whose pitch is below `lowest` (config.sampler.lowestPitch) with
+ * the pitch raised by the fewest whole octaves that reach it, and per request
+ * the octaves its audio must be played down by (0: untouched). Shared by
+ * Generator.generate and the engine's OneShotSynth.
+ */
+export function raiseLowNotes<R extends ResolvedRequest>(resolved: readonly R[], lowest: MidiNote | undefined): { resolved: R[]; octaves: number[] } {
+  const octaves: number[] = [];
+  const raised = resolved.map((r): R => {
+    const k = octavesUp(requestPitch(r), lowest);
+    octaves.push(k);
+    return k === 0 ? r : { ...r, labels: { ...r.labels, pitch: requestPitch(r)! + 12 * k } };
+  });
+  return { resolved: raised, octaves };
+}
+
+/** A one-shot sampled `octaves` up, played back down (the audio itself when 0). */
+export function playDown(audio: Float32Array, octaves: number, sampleRate: number): Float32Array {
+  return octaves === 0 ? audio : transposeOctavesDown(audio, octaves, sampleRate);
+}
+
 /** The request's pitch label, if it has one. */
 export function requestPitch(r: ResolvedRequest): MidiNote | undefined {
   const p = r.labels['pitch'];
@@ -117,13 +138,7 @@ export class Generator {
    * model put the higher one, not on a measured correction.
    */
   async generate(requests: readonly GenerateRequest[], opts: GenerateOptions = {}): Promise<Float32Array[]> {
-    const lowest = this.config.sampler.lowestPitch;
-    const octaves: number[] = [];
-    const resolved = this.resolveAll(requests).map((r) => {
-      const k = octavesUp(requestPitch(r), lowest);
-      octaves.push(k);
-      return k === 0 ? r : { ...r, labels: { ...r.labels, pitch: requestPitch(r)! + 12 * k } };
-    });
+    const { resolved, octaves } = raiseLowNotes(this.resolveAll(requests), this.config.sampler.lowestPitch);
     const total = this.samplingUnits(resolved) + resolved.length;
     const features = await this.sampleFeatures(resolved, opts, resolved.length);
     let done = total - resolved.length;
@@ -132,7 +147,7 @@ export class Generator {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('generate: aborted');
       const audio = this.vocoder(f, cfg, requestPitch(resolved[i]!));
       opts.onProgress?.(++done, total);
-      return octaves[i] === 0 ? audio : transposeOctavesDown(audio, octaves[i]!, cfg.sampleRate);
+      return playDown(audio, octaves[i]!, cfg.sampleRate);
     });
   }
 

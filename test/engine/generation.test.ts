@@ -4,6 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cachingReader, GenerationService } from '../../src/engine/generation-service.js';
@@ -12,6 +14,7 @@ import { initialNoise, OneShotSynth } from '../../src/engine/synth.js';
 import { Generator } from '../../src/model/generator.js';
 import { gaussianNoise } from '../../src/model/prng.js';
 import { nodeReader } from '../../src/model/reader-node.js';
+import { randomWeights, tinyConfig, writeModelDir } from '../model/helpers.js';
 
 const FIXTURE = path.resolve(__dirname, '../fixtures/parity');
 const reader = () => cachingReader(nodeReader(FIXTURE));
@@ -47,6 +50,33 @@ describe('OneShotSynth (model adapter)', { timeout: 240_000 }, () => {
     expect(synth.info).toMatchObject({ kind: 'drums', sampleRate: 44100, length: 7 * 512, nMels: 16, nFrames: 8 });
     gen.dispose();
     synth.dispose();
+  });
+
+  it('plays notes below lowestPitch octaves down exactly as Generator.generate does', async () => {
+    const cfg = structuredClone(tinyConfig('tonal'));
+    cfg.sampler.lowestPitch = 60;
+    const dir = mkdtempSync(path.join(tmpdir(), 'synth-lowest-'));
+    try {
+      writeModelDir(dir, cfg, randomWeights(cfg, 3));
+      const pitches: Array<number | undefined> = [];
+      // A vocoder that renders the pitch it is told: the output's length and content show the octave path.
+      const vocoder = (f: Float32Array, c: { sampleRate: number; nFrames: number; hop: number }, pitch?: number) => {
+        pitches.push(pitch);
+        const hz = 440 * 2 ** ((pitch! - 69) / 12);
+        return Float32Array.from({ length: c.nFrames * c.hop }, (_, i) => 0.5 * Math.sin((2 * Math.PI * hz * i) / c.sampleRate) + 1e-3 * f[i % f.length]!);
+      };
+      const gen = await Generator.load(nodeReader(dir), { vocoder });
+      const synth = await OneShotSynth.load(cachingReader(nodeReader(dir)), { vocoder });
+      const reqs = [{ family: 'bass', pitch: 41, seed: 2, steps: 2 }, { family: 'bass', pitch: 64, seed: 3, steps: 2 }];
+      const a = await gen.generate(reqs);
+      const b = await synth.generate(reqs);
+      expect(pitches).toEqual([65, 64, 65, 64]);
+      b.forEach((x, i) => expect(Array.from(x)).toEqual(Array.from(a[i]!)));
+      gen.dispose();
+      synth.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('vocodes to 44.1 kHz audio of the model’s one-shot length', async () => {
