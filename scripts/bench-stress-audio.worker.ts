@@ -48,6 +48,14 @@ export interface AudioThreadReport {
    * than a quantum, else 10 ms stat ticks, else counted against the engine.
    */
   lateCause: { wokeLate: number; preempted: number; blocked: number; renderCost: number };
+  /**
+   * Late quanta whose burst (with the sleep before it) overlapped hypervisor
+   * steal: the machine-wide steal counter of /proc/stat rose meanwhile, i.e.
+   * the virtual CPUs were not running at all. null where /proc/stat is unreadable.
+   */
+  lateDuringSteal: number | null;
+  /** Steal ticks (10 ms) over those bursts, and over the whole run. */
+  stealTicks: { inLateBursts: number; total: number } | null;
   /** Whether lateCause came from schedstat (ns) or stat ticks. */
   lateCauseClock: 'schedstat' | 'stat-ticks';
   /** Thread CPU time over the run (ms) and wall time (ms). */
@@ -161,6 +169,36 @@ function readSchedstat(): boolean {
   return true;
 }
 
+/** Machine-wide steal ticks (field 8 of the first /proc/stat line), read without allocating; −1 where unavailable. */
+const procStatFd = (() => {
+  try {
+    return openSync('/proc/stat', 'r');
+  } catch {
+    return -1;
+  }
+})();
+const procBuf = Buffer.alloc(256);
+function stealTicks(): number {
+  if (procStatFd < 0) return -1;
+  const n = readSync(procStatFd, procBuf, 0, procBuf.length, 0);
+  // "cpu  user nice system idle iowait irq softirq steal …": the 8th number.
+  let field = 0;
+  let v = 0;
+  let inNum = false;
+  for (let i = 3; i < n && procBuf[i] !== 0x0a; i++) {
+    const c = procBuf[i]!;
+    if (c >= 48 && c <= 57) {
+      v = inNum ? v * 10 + (c - 48) : c - 48;
+      inNum = true;
+    } else if (inNum) {
+      field++;
+      if (field === 8) return v;
+      inNum = false;
+    }
+  }
+  return field === 7 && inNum ? v : -1;
+}
+
 const core = new PlayerCore({ sampleRate });
 const consumer = memory ? new SharedSampleConsumer(memory) : null;
 if (consumer) core.attachSharedSamples(consumer);
@@ -185,6 +223,10 @@ let overBudget = 0;
 let maxVoices = 0;
 let stopping = false;
 const lateCause = { wokeLate: 0, preempted: 0, blocked: 0, renderCost: 0 };
+const steal0 = stealTicks();
+let stealPrev = steal0;
+let lateDuringSteal = 0;
+let stealInLate = 0;
 let wokeLateBy = 0;
 
 function drain(): void {
@@ -260,6 +302,12 @@ while (!stopping) {
     Atomics.store(clockWords, CLOCK_QUANTA, quanta);
     drain();
   }
+  const stealNow = stealTicks();
+  if (burstLate > 0 && stealNow > stealPrev) {
+    lateDuringSteal += burstLate;
+    stealInLate += stealNow - stealPrev;
+  }
+  stealPrev = stealNow;
   if (burstLate > 0) {
     const wall = performance.now() - now;
     if (haveSched && readSchedstat()) {
@@ -305,6 +353,8 @@ port.postMessage({
   renderMs: { mean: n ? sum / n : 0, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: n ? sorted[n - 1]! : 0 },
   overBudget,
   lateCause,
+  lateDuringSteal: steal0 < 0 ? null : lateDuringSteal,
+  stealTicks: steal0 < 0 ? null : { inLateBursts: stealInLate, total: stealTicks() - steal0 },
   lateCauseClock: schedFd >= 0 ? 'schedstat' : 'stat-ticks',
   cpuMs,
   wallMs,

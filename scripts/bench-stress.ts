@@ -548,6 +548,12 @@ export function formatTable(r: StressResult): string {
       `late quanta by cause: woke late / preempted / blocked in the kernel / render cost (${a.lateCauseClock === 'schedstat' ? 'largest share of the burst, from schedstat ns' : 'from 10 ms stat ticks'})`,
       `${a.lateCause.wokeLate} / ${a.lateCause.preempted} / ${a.lateCause.blocked} / ${a.lateCause.renderCost}`,
     ],
+    [
+      'late quanta during hypervisor steal (the /proc/stat steal counter rose over the burst and the sleep before it; the virtual CPUs were not running)',
+      a.lateDuringSteal === null || a.stealTicks === null
+        ? 'unknown (no /proc/stat)'
+        : `${a.lateDuringSteal} of ${a.late}; steal ${a.stealTicks.inLateBursts * 10} ms in those bursts, ${a.stealTicks.total * 10} ms over the run (both CPUs)`,
+    ],
     ['quanta whose render exceeded the budget (wall time)', `${a.overBudget}`],
     ['audio thread CPU', `${(a.cpuMs / 1000).toFixed(1)} s over ${(a.wallMs / 1000).toFixed(0)} s (${pct(a.cpuMs, a.wallMs)} of a core, harness included)`],
     ['max voices', `${a.maxVoices}`],
