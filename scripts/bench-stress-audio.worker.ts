@@ -114,14 +114,17 @@ function applyNice(): { nice: number | null; note: string | null } {
 }
 const niceResult = applyNice();
 
-/** This thread's CPU time (ms) from /proc/thread-self/stat, read without allocating; −1 where unavailable. */
-const statFd = (() => {
+/** A /proc file kept open for allocation-free rereads, or −1 where this system has none. */
+function openProc(path: string): number {
   try {
-    return openSync('/proc/thread-self/stat', 'r');
+    return openSync(path, 'r');
   } catch {
     return -1;
   }
-})();
+}
+
+/** This thread's CPU time (ms) from /proc/thread-self/stat, read without allocating; −1 where unavailable. */
+const statFd = openProc('/proc/thread-self/stat');
 const statBuf = Buffer.alloc(1024);
 const TICK_MS = 10; // USER_HZ = 100 on Linux
 function threadCpuMs(): number {
@@ -147,13 +150,7 @@ function threadCpuMs(): number {
 }
 
 /** Nanosecond run time and run-queue wait of this thread (/proc/thread-self/schedstat), read without allocating. */
-const schedFd = (() => {
-  try {
-    return openSync('/proc/thread-self/schedstat', 'r');
-  } catch {
-    return -1;
-  }
-})();
+const schedFd = openProc('/proc/thread-self/schedstat');
 const sched = new Float64Array(2);
 function readSchedstat(): boolean {
   if (schedFd < 0) return false;
@@ -170,13 +167,7 @@ function readSchedstat(): boolean {
 }
 
 /** Machine-wide steal ticks (field 8 of the first /proc/stat line), read without allocating; −1 where unavailable. */
-const procStatFd = (() => {
-  try {
-    return openSync('/proc/stat', 'r');
-  } catch {
-    return -1;
-  }
-})();
+const procStatFd = openProc('/proc/stat');
 const procBuf = Buffer.alloc(256);
 function stealTicks(): number {
   if (procStatFd < 0) return -1;

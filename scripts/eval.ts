@@ -81,6 +81,29 @@ function npyShape(file: string): number[] {
 
 interface ManifestItem { kind: string; shard: string; row: number; augmentation: unknown; id: string }
 
+/** The stored waveform of shard row r (int16 in data/audio/<shard>.npy → float in [−1, 1)), or null when the row has none (augmented). */
+function shardWaves(dataDir: string, manifest: ManifestItem[], shard: string): (r: number) => Float32Array | null {
+  const file = path.join(dataDir, 'audio', `${shard}.npy`);
+  const audio = decodeNpy(new Uint8Array(readFileSync(file)), file);
+  const map = audioRows(manifest, shard);
+  const L = audio.shape[1]!;
+  return (r) => {
+    const ar = map.get(r);
+    if (ar === undefined) return null;
+    const x = new Float32Array(L);
+    for (let i = 0; i < L; i++) x[i] = audio.data[ar * L + i]! / 32768;
+    return x;
+  };
+}
+
+/** Real-note pitch measurements of the tonal test split, and the per-family train share that scopes the target. */
+interface RealPitch {
+  before: Array<number | null>;
+  after: Array<number | null>;
+  nearEval: Array<number | null>;
+  trainShare: Record<string, number>;
+}
+
 /** Shard row → row of data/audio/<shard>.npy (the un-augmented rows, in shard order). */
 function audioRows(manifest: ManifestItem[], shard: string): Map<number, number> {
   const rows = manifest.filter((m) => m.shard === shard && m.augmentation === null).map((m) => m.row).sort((a, b) => a - b);
@@ -242,7 +265,7 @@ async function main(): Promise<void> {
 
   // Real test notes' pitch (the ceiling) and a feature consistency check, in this process meanwhile.
   const consistency: ReportMeta['consistency'] = {};
-  let realPitch: { before: Array<number | null>; after: Array<number | null>; nearEval: Array<number | null>; trainShare: Record<string, number> } | null = null;
+  let realPitch: RealPitch | null = null;
   await time('real test pitch + consistency check (in parallel)', async () => {
     await new Promise((r) => setTimeout(r, 50));
     for (const kind of kinds) {
@@ -253,17 +276,13 @@ async function main(): Promise<void> {
         log(`no ${audioFile}: skipping the real-audio checks for ${kind}`);
         continue;
       }
-      const audio = decodeNpy(new Uint8Array(readFileSync(audioFile)), audioFile);
       const feats = decodeNpy(new Uint8Array(readFileSync(path.join(dataDir, 'shards', `${shard}.npy`))), shard);
       const testItems = (JSON.parse(readFileSync(path.join(dataDir, 'shards', `${shard}.json`), 'utf8')) as { items: Array<Record<string, number>> }).items;
-      const map = audioRows(manifest, shard);
-      const L = audio.shape[1]!;
       const D = cfg.nMels * cfg.nFrames;
+      const testWave = shardWaves(dataDir, manifest, shard);
       const wave = (r: number): Float32Array => {
-        const ar = map.get(r);
-        if (ar === undefined) throw new Error(`${shard}: row ${r} has no stored audio`);
-        const x = new Float32Array(L);
-        for (let i = 0; i < L; i++) x[i] = audio.data[ar * L + i]! / 32768;
+        const x = testWave(r);
+        if (!x) throw new Error(`${shard}: row ${r} has no stored audio`);
         return x;
       };
       let maxDiff = 0;
@@ -297,16 +316,12 @@ async function main(): Promise<void> {
         const trainFile = path.join(dataDir, 'audio', 'tonal_train.npy');
         const trainShare: Record<string, number> = {};
         if (existsSync(trainFile)) {
-          const tAudio = decodeNpy(new Uint8Array(readFileSync(trainFile)), trainFile);
           const tItems = (JSON.parse(readFileSync(path.join(dataDir, 'shards', 'tonal_train.json'), 'utf8')) as { items: Array<Record<string, number>> }).items;
-          const tMap = audioRows(manifest, 'tonal_train');
-          const TL = tAudio.shape[1]!;
+          const trainWave = shardWaves(dataDir, manifest, 'tonal_train');
           const hits = new Map<number, [number, number]>();
           for (const r of spreadRows(tItems, TRAIN_PITCH_PER_FAMILY)) {
-            const ar = tMap.get(r);
-            if (ar === undefined) continue;
-            const x = new Float32Array(TL);
-            for (let i = 0; i < TL; i++) x[i] = tAudio.data[ar * TL + i]! / 32768;
+            const x = trainWave(r);
+            if (!x) continue;
             const c = measurePitch(x, tItems[r]!['pitch']!, cfg).cents;
             const h = hits.get(tItems[r]!['family']!) ?? [0, 0];
             h[1]++;
@@ -426,7 +441,7 @@ async function main(): Promise<void> {
       const p = pitchOf.get(it.index);
       return p ? (after ? p.centsCorrected : p.cents) : null;
     });
-    const rp = realPitch as { before: Array<number | null>; after: Array<number | null>; nearEval: Array<number | null>; trainShare: Record<string, number> } | null;
+    const rp = realPitch as RealPitch | null;
     const trainShare = rp?.trainShare ?? Object.fromEntries(fam.map((f) => [f, 1]));
     const pitchedFams = pitchedFamilies(fam, trainShare);
     const pitchedIts = its.filter((it) => pitchedFams.includes(it.className));
