@@ -13,11 +13,12 @@
  * in a shared Int32Array: the bench's AudioContext.currentTime.
  */
 import { execFileSync } from 'node:child_process';
-import { openSync, readlinkSync, readSync } from 'node:fs';
+import { openSync, readlinkSync, readSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { RENDER_QUANTUM } from '../src/audio/constants.js';
+import { warmUpPlayer } from '../src/audio/warm-up.js';
 import { PlayerCore } from '../src/audio/player-core.js';
 import type { PlayerMessage } from '../src/audio/protocol.js';
 import { SharedSampleConsumer } from '../src/audio/transport-consumer.js';
@@ -58,6 +59,13 @@ export interface AudioThreadReport {
   stealTicks: { inLateBursts: number; total: number } | null;
   /** Whether lateCause came from schedstat (ns) or stat ticks. */
   lateCauseClock: 'schedstat' | 'stat-ticks';
+  /**
+   * The first SLOW_LOG renders that took longer than a quantum: when (s on the
+   * play clock), how long (ms), the voices sounding and steals so far, and the
+   * thread's minor page faults from the start of that burst to the end of the
+   * render (−1 without /proc): tells JIT warm-up, a new code path and first-touch faults apart.
+   */
+  slowRenders: { at: number; ms: number; voices: number; stolen: number; choked: number; minorFaults: number }[];
   /** Thread CPU time over the run (ms) and wall time (ms). */
   cpuMs: number;
   wallMs: number;
@@ -69,13 +77,17 @@ export interface AudioThreadReport {
   /** The audio thread's nice value when --audio-nice was applied, else why not (null: not asked). */
   audioNice: number | null;
   audioNiceNote: string | null;
+  /** Wall time of the player's JIT warm-up before quantum 0 (ms), or null when --no-warm-up. */
+  warmUpMs: number | null;
 }
 
 /** Index of the quanta-rendered counter in the clock array. */
 export const CLOCK_QUANTA = 0;
 
-const { memory, clock, port, sampleRate, bufferQuanta, maxSeconds, audioNice, audioRt } = workerData as {
+const { memory, clock, port, sampleRate, bufferQuanta, maxSeconds, audioNice, audioRt, warmUp } = workerData as {
   audioNice: number | null;
+  /** Run warmUpPlayer before quantum 0, as the worklet does in its constructor. */
+  warmUp: boolean;
   /** SCHED_FIFO priority (1–99) for this thread, or null. */
   audioRt: number | null;
   memory: SharedSampleMemory | null;
@@ -123,17 +135,20 @@ function openProc(path: string): number {
   }
 }
 
-/** This thread's CPU time (ms) from /proc/thread-self/stat, read without allocating; −1 where unavailable. */
+/** This thread's /proc/thread-self/stat, read without allocating: minor faults, major faults, CPU ms. */
 const statFd = openProc('/proc/thread-self/stat');
 const statBuf = Buffer.alloc(1024);
 const TICK_MS = 10; // USER_HZ = 100 on Linux
-function threadCpuMs(): number {
-  if (statFd < 0) return -1;
+const threadStat = new Float64Array(3);
+function readThreadStat(): boolean {
+  if (statFd < 0) return false;
   const n = readSync(statFd, statBuf, 0, statBuf.length, 0);
   let i = n - 1;
   while (i > 0 && statBuf[i] !== 0x29) i--; // the last ')' closes the command name
-  // Fields after ')': state is field 3; utime and stime are fields 14 and 15.
+  // Fields after ')': state is field 3; minflt 10, majflt 12, utime 14, stime 15.
   let field = 2;
+  let minflt = 0;
+  let majflt = 0;
   let utime = 0;
   let stime = 0;
   for (i += 1; i < n; i++) {
@@ -143,10 +158,19 @@ function threadCpuMs(): number {
       if (field > 15) break;
       continue;
     }
-    if (field === 14) utime = utime * 10 + (c - 48);
+    if (field === 10) minflt = minflt * 10 + (c - 48);
+    else if (field === 12) majflt = majflt * 10 + (c - 48);
+    else if (field === 14) utime = utime * 10 + (c - 48);
     else if (field === 15) stime = stime * 10 + (c - 48);
   }
-  return (utime + stime) * TICK_MS;
+  threadStat[0] = minflt;
+  threadStat[1] = majflt;
+  threadStat[2] = (utime + stime) * TICK_MS;
+  return true;
+}
+/** This thread's CPU time (ms), −1 where unavailable. */
+function threadCpuMs(): number {
+  return readThreadStat() ? threadStat[2]! : -1;
 }
 
 /** Nanosecond run time and run-queue wait of this thread (/proc/thread-self/schedstat), read without allocating. */
@@ -190,6 +214,8 @@ function stealTicks(): number {
   return field === 7 && inNum ? v : -1;
 }
 
+// As the worklet's constructor does: optimise every render path before the first quantum (src/audio/warm-up.ts).
+const warmUpMs = warmUp ? warmUpPlayer(sampleRate).ms : null;
 const core = new PlayerCore({ sampleRate });
 const consumer = memory ? new SharedSampleConsumer(memory) : null;
 if (consumer) core.attachSharedSamples(consumer);
@@ -219,6 +245,11 @@ let stealPrev = steal0;
 let lateDuringSteal = 0;
 let stealInLate = 0;
 let wokeLateBy = 0;
+const SLOW_LOG = 64;
+const slowAt = new Float64Array(SLOW_LOG);
+const slowMs = new Float64Array(SLOW_LOG);
+const slowInt = new Int32Array(SLOW_LOG * 4);
+let slowCount = 0;
 
 function drain(): void {
   for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
@@ -256,10 +287,13 @@ drain();
   Atomics.store(clockWords, CLOCK_QUANTA, quanta);
 }
 const t0 = performance.now();
+// With BENCH_STRESS_MARK=1, a line on stdout where the play clock starts, to split a `node --trace-deopt` log into warm-up and play.
+if (process.env['BENCH_STRESS_MARK'] === '1') writeSync(1, '[bench-stress] audio clock starts\n');
 while (!stopping) {
   drain();
   const now = performance.now();
   const burstCpu0 = threadCpuMs();
+  const burstFaults0 = statFd >= 0 ? threadStat[0]! : -1;
   const haveSched = readSchedstat();
   const runNs0 = sched[0]!;
   const waitNs0 = sched[1]!;
@@ -271,7 +305,19 @@ while (!stopping) {
     const end = performance.now();
     const dt = end - start;
     if (quanta < renderTimes.length) renderTimes[quanta] = dt;
-    if (dt > Qms) overBudget++;
+    if (dt > Qms) {
+      overBudget++;
+      if (slowCount < SLOW_LOG) {
+        const st = core.engine.stats;
+        slowAt[slowCount] = (quanta * Qms) / 1000;
+        slowMs[slowCount] = dt;
+        slowInt[slowCount * 4] = st.voices;
+        slowInt[slowCount * 4 + 1] = st.stolen;
+        slowInt[slowCount * 4 + 2] = st.choked;
+        slowInt[slowCount * 4 + 3] = burstFaults0 >= 0 && readThreadStat() ? threadStat[0]! - burstFaults0 : -1;
+        slowCount++;
+      }
+    }
     const lateBy = end - (t0 + quanta * Qms);
     if (lateBy > 0) {
       late++;
@@ -347,6 +393,7 @@ port.postMessage({
   lateDuringSteal: steal0 < 0 ? null : lateDuringSteal,
   stealTicks: steal0 < 0 ? null : { inLateBursts: stealInLate, total: stealTicks() - steal0 },
   lateCauseClock: schedFd >= 0 ? 'schedstat' : 'stat-ticks',
+  slowRenders: Array.from({ length: slowCount }, (_, i) => ({ at: slowAt[i]!, ms: slowMs[i]!, voices: slowInt[i * 4]!, stolen: slowInt[i * 4 + 1]!, choked: slowInt[i * 4 + 2]!, minorFaults: slowInt[i * 4 + 3]! })),
   cpuMs,
   wallMs,
   maxVoices,
@@ -356,6 +403,7 @@ port.postMessage({
   sharedCorrupt: consumer?.corrupt ?? 0,
   audioNice: niceResult.nice,
   audioNiceNote: niceResult.note,
+  warmUpMs,
 } satisfies AudioThreadReport);
 // Replies to a final query, sent after the stop, still need answering.
 drain();

@@ -277,6 +277,8 @@ export interface StressOptions {
   audioNice: number | null;
   /** SCHED_FIFO priority for the audio thread (1–99), or null. */
   audioRt: number | null;
+  /** Warm the player's render paths up before quantum 0, as the worklet does (false: --no-warm-up, to compare). */
+  warmUp: boolean;
   log: (line: string) => void;
 }
 
@@ -294,7 +296,7 @@ export async function runStress(o: StressOptions): Promise<StressResult> {
   const channel = new MessageChannel();
   const bufferQuanta = Math.max(1, Math.round((o.bufferMs / 1000) * SAMPLE_RATE / RENDER_QUANTUM));
   const audioWorker = new Worker(audio, {
-    workerData: { memory, clock, port: channel.port2, sampleRate: SAMPLE_RATE, bufferQuanta, maxSeconds: o.seconds + 300, audioNice: o.audioNice, audioRt: o.audioRt },
+    workerData: { memory, clock, port: channel.port2, sampleRate: SAMPLE_RATE, bufferQuanta, maxSeconds: o.seconds + 300, audioNice: o.audioNice, audioRt: o.audioRt, warmUp: o.warmUp },
     transferList: [channel.port2],
   });
   audioWorker.on('error', (e) => o.log(`audio thread error: ${e.message}`));
@@ -541,6 +543,7 @@ export function formatTable(r: StressResult): string {
     ],
     ['quanta rendered', `${a.quanta} (buffer ${r.bufferMs.toFixed(1)} ms)`],
     ['audio thread priority', a.audioNiceNote ?? "the process's (no --audio-nice)"],
+    ['player JIT warm-up before quantum 0 (src/audio/warm-up.ts)', a.warmUpMs === null ? 'skipped (--no-warm-up)' : `${a.warmUpMs.toFixed(0)} ms`],
     ['late quanta (finished after play time)', `${a.late} (${pct(a.late, a.quanta)}), ${a.underruns} underruns, longest ${a.longestRun} quanta, worst ${a.maxLateMs.toFixed(1)} ms`],
     ['underruns by time (s after the first quantum: underruns)', underrunHistogram(a.underrunLog, a.underruns)],
     ['render time per quantum mean / p50 / p99 / p99.9 / max', `${a.renderMs.mean.toFixed(3)} / ${a.renderMs.p50.toFixed(3)} / ${a.renderMs.p99.toFixed(3)} / ${a.renderMs.p999.toFixed(3)} / ${a.renderMs.max.toFixed(2)} ms (budget ${((RENDER_QUANTUM / SAMPLE_RATE) * 1000).toFixed(2)} ms)`],
@@ -592,11 +595,12 @@ async function main(): Promise<void> {
     .option('--transport <kind>', 'shared-memory or message-port', 'shared-memory')
     .option('--audio-nice <n>', "nice value for the audio thread alone, e.g. -10 to stand in for a browser's real-time audio thread (needs root to go below the process's)")
     .option('--audio-rt <priority>', "real-time SCHED_FIFO priority 1–99 for the audio thread alone (needs root), as Chrome gives its audio thread where the system allows")
+    .option('--no-warm-up', "skip the player's JIT warm-up before quantum 0 (the worklet always does it; for comparison)")
     .option('--json <file>', 'also write the result as JSON')
     .option('--report <file>', 'Markdown report to write (none with --no-report)', 'reports/bench-stress.md')
     .option('--no-report', 'do not write the Markdown report');
   cmd.parse();
-  const a = cmd.opts<{ seconds: string; model: string; tonal: string; backend: string; threads: string; seed: string; bpm: string; bufferMs: string; variations: string; transport: string; audioNice?: string; audioRt?: string; json?: string; report: string | false }>();
+  const a = cmd.opts<{ seconds: string; model: string; tonal: string; backend: string; threads: string; seed: string; bpm: string; bufferMs: string; variations: string; transport: string; audioNice?: string; audioRt?: string; warmUp: boolean; json?: string; report: string | false }>();
   const rtPriority = (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 1 || n > 99) throw new Error(`--audio-rt must be an integer priority 1–99, got ${JSON.stringify(v)}`);
@@ -622,6 +626,7 @@ async function main(): Promise<void> {
     transport: a.transport,
     audioNice: a.audioNice === undefined ? null : Math.round(num('audio-nice', a.audioNice, -20)),
     audioRt: a.audioRt === undefined ? null : rtPriority(a.audioRt),
+    warmUp: a.warmUp,
     log: (l) => console.log(l),
   };
   const started = new Date();

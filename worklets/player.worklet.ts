@@ -3,6 +3,7 @@ import { PlayerCore } from '../src/audio/player-core.js';
 import type { PlayerMessage } from '../src/audio/protocol.js';
 import type { SharedSampleMemory } from '../src/audio/transport.js';
 import { SharedSampleConsumer } from '../src/audio/transport-consumer.js';
+import { warmUpPlayer } from '../src/audio/warm-up.js';
 
 /**
  * The player AudioWorklet: it only receives samples and triggers and plays
@@ -23,6 +24,9 @@ class PlayerProcessor extends AudioWorkletProcessor {
 
   constructor(options?: { processorOptions?: { sampleMemory?: SharedSampleMemory } }) {
     super();
+    // Before the first process(): optimise every render path on a scratch player, so the first steal,
+    // transposed note or shared-memory sample does not deoptimise the render loop mid-performance.
+    warmUpPlayer(sampleRate);
     // Cross-origin isolated pages also send samples through shared memory (src/audio/transport.ts).
     const memory = options?.processorOptions?.sampleMemory;
     if (memory) this.core.attachSharedSamples(new SharedSampleConsumer(memory));
