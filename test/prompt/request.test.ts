@@ -77,6 +77,19 @@ describe('promptToRequest: drums', () => {
     expect(ok(promptToRequest(parsePrompt('bright snare'), cfg, { seed: 1 })).baseline).toBe('dataset');
   });
 
+  it('says so when the class hardly varies in an asked descriptor (class σ < ¼ dataset σ): the model may barely follow it', () => {
+    const cfg = smallConfig('drums', {
+      classDescriptorStats: { tom: { mean: [8, -1, 0.6, 0.002], std: [1, 0.6, 0.18, 0.01] } },
+    });
+    const noisy = ok(promptToRequest(parsePrompt('noisy tom'), cfg, { seed: 1 }));
+    expect(noisy.warnings).toEqual([
+      'noisiness: "tom" sounds hardly vary in noisiness in the training data (σ 0.010 against 0.10 over all drum classes), so the model may barely follow this target',
+    ]);
+    // Only for descriptors the prompt asks for: brightness and decay vary enough among toms here.
+    expect(ok(promptToRequest(parsePrompt('dark short tom'), cfg, { seed: 1 })).warnings).toEqual([]);
+    expect(ok(promptToRequest(parsePrompt('tom'), cfg, { seed: 1 })).warnings).toEqual([]);
+  });
+
   it('options.baselines override the config; top-level classDescriptorStats also count', () => {
     const baselines = { clap: { mean: [11, -2.8, 0.9, 0.02] } };
     const r = ok(promptToRequest(parsePrompt('short clap'), drums, { seed: 1 }, { baselines }));
