@@ -1,6 +1,6 @@
 /**
  * npm run eval:prompts -- [--data data] [--model-dir models] [--out reports] [--quick]
- *   [--seeds 16] [--pair-classes kick,snare,...] [--class-n 4] [--pitch-n 3] [--workers 2]
+ *   [--seeds 16] [--pair-classes kick,snare,...] [--class-n 8] [--pitch-n 8] [--workers 2]
  *   [--threads 1] [--epochs 14] [--python /usr/bin/python3] [--keep-tmp]
  *
  * Does the sound follow the words (issue 7)? Measured on generated audio from
@@ -64,8 +64,7 @@ const PITCH_PROMPTS: readonly string[] = [
   'bass in C2', 'A#3 piano', 'low pad', 'high flute', 'organ C4', 'guitar in E3', 'strings in G3', 'synth lead in A4',
 ];
 
-/** Drum classes of the descriptor pairs in the full run (cost; --pair-classes to change). */
-const DEFAULT_PAIR_CLASSES: readonly DrumClass[] = ['kick', 'snare', 'closed-hat', 'tom', 'crash'];
+/** Drum classes of the descriptor pairs in a --quick run; the full run takes every class of the model (the issue: every class where a pair applies). */
 const QUICK_PAIR_CLASSES: readonly DrumClass[] = ['kick', 'closed-hat'];
 
 interface Opts {
@@ -93,7 +92,9 @@ for kind in kinds:
     xt, _, yt = load_split(data, kind, 'test')
     _, pt = run_classifier(model, xt)
     _, pg = run_classifier(model, np.load(gen + '/gen_' + kind + '.npy'))
-    res[kind] = {'pred': [int(v) for v in pg.argmax(1)], 'testAccuracy': float((pt.argmax(1) == yt).mean()), 'testRows': int(len(yt)), 'cached': bool(meta.get('cached'))}
+    yp = pt.argmax(1)
+    recall = [[float((yp[yt == c] == c).mean()), int((yt == c).sum())] if (yt == c).any() else None for c in range(pt.shape[1])]
+    res[kind] = {'pred': [int(v) for v in pg.argmax(1)], 'testAccuracy': float((yp == yt).mean()), 'testRows': int(len(yt)), 'recall': recall, 'cached': bool(meta.get('cached'))}
 with open(out, 'w') as f:
     json.dump(res, f)
 `;
@@ -114,9 +115,9 @@ async function main(): Promise<void> {
     .option('--out <dir>', 'reports folder', 'reports')
     .option('--quick', '2 seeds, 1 per class prompt, 2-epoch classifier: checks the pipeline, not quality')
     .option('--seeds <n>', 'seeds per descriptor pair and class (default 16, quick 2)')
-    .option('--pair-classes <list>', `drum classes of the descriptor pairs (default ${DEFAULT_PAIR_CLASSES.join(',')}, quick ${QUICK_PAIR_CLASSES.join(',')}; "all")`)
-    .option('--class-n <n>', 'one-shots per class prompt (default 4, quick 1)')
-    .option('--pitch-n <n>', 'one-shots per pitch prompt (default 3, quick 1)')
+    .option('--pair-classes <list>', `drum classes of the descriptor pairs (default: every class of the drums model; quick ${QUICK_PAIR_CLASSES.join(',')}; "all")`)
+    .option('--class-n <n>', 'one-shots per class prompt (default 8, quick 1)')
+    .option('--pitch-n <n>', 'one-shots per pitch prompt (default 8, quick 1)')
     .option('--workers <n>', 'generation worker processes', String(Math.max(1, Math.min(2, os.cpus().length))))
     .option('--threads <n>', 'wasm threads per worker', '1')
     .option('--epochs <n>', 'evaluation classifier epochs (the cache key; default 14, quick 2)')
@@ -131,8 +132,8 @@ async function main(): Promise<void> {
     return n;
   };
   const seeds = int(o.seeds, o.quick ? 2 : 16, '--seeds', 2);
-  const classN = int(o.classN, o.quick ? 1 : 4, '--class-n');
-  const pitchN = int(o.pitchN, o.quick ? 1 : 3, '--pitch-n');
+  const classN = int(o.classN, o.quick ? 1 : 8, '--class-n');
+  const pitchN = int(o.pitchN, o.quick ? 1 : 8, '--pitch-n');
   const workers = int(o.workers, 2, '--workers');
   const threads = int(o.threads, 1, '--threads');
   const epochs = int(o.epochs, o.quick ? 2 : 14, '--epochs');
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
   }
   if (!existsSync(path.join(dataDir, 'manifest.json'))) throw new Error(`--data: ${path.join(dataDir, 'manifest.json')} is missing (the classifier's cache key)`);
   const drumsCfg = configs.get('drums')!;
-  const pairClasses = (o.pairClasses === undefined ? [...(o.quick ? QUICK_PAIR_CLASSES : DEFAULT_PAIR_CLASSES)] : o.pairClasses === 'all' ? [...drumsCfg.classes] : o.pairClasses.split(',').map((s) => s.trim()).filter(Boolean)) as DrumClass[];
+  const pairClasses = (o.pairClasses === undefined ? (o.quick ? [...QUICK_PAIR_CLASSES] : [...drumsCfg.classes]) : o.pairClasses === 'all' ? [...drumsCfg.classes] : o.pairClasses.split(',').map((s) => s.trim()).filter(Boolean)) as DrumClass[];
   for (const c of pairClasses) if (!drumsCfg.classes.includes(c) || !(c in DRUM_WORD)) throw new Error(`--pair-classes: unknown drum class "${c}" (one of ${drumsCfg.classes.join(', ')})`);
 
   // --- plan: every prompt through the prompt module, as the app does
@@ -291,7 +292,7 @@ async function main(): Promise<void> {
   const classesJson = path.join(tmp, 'classes.json');
   const kindsWithItems = KINDS.filter((k) => items[k].length > 0);
   await runChild(o.python, ['-c', CLASSIFY_PY, dataDir, tmp, kindsWithItems.join(','), String(epochs), classesJson], '[python]', repo);
-  const cls = JSON.parse(readFileSync(classesJson, 'utf8')) as Partial<Record<Kind, { pred: number[]; testAccuracy: number; testRows: number; cached: boolean }>>;
+  const cls = JSON.parse(readFileSync(classesJson, 'utf8')) as Partial<Record<Kind, { pred: number[]; testAccuracy: number; testRows: number; recall: Array<[number, number] | null>; cached: boolean }>>;
   const predName = (k: Kind, i: number): string => configs.get(k)!.classes[cls[k]!.pred[i]!] ?? '?';
 
   // Descriptor pairs: measured descriptor vector of each one-shot's audio.
@@ -327,7 +328,11 @@ async function main(): Promise<void> {
       const counts = new Map<string, number>();
       for (const p of rows) counts.set(predName(k, p.item.index), (counts.get(predName(k, p.item.index)) ?? 0) + 1);
       const asked = rows[0]!.item.className;
-      classes.push({ prompt, kind: k, asked, n: rows.length, share: (counts.get(asked) ?? 0) / rows.length, predicted: [...counts].sort((a, b) => b[1] - a[1]) });
+      const recall = cls[k]!.recall[configs.get(k)!.classes.indexOf(asked)] ?? null;
+      classes.push({
+        prompt, kind: k, asked, n: rows.length, share: (counts.get(asked) ?? 0) / rows.length, predicted: [...counts].sort((a, b) => b[1] - a[1]),
+        realRecall: recall ? { share: recall[0], n: recall[1] } : null,
+      });
     }
   }
   classes.sort((a, b) => CLASS_PROMPTS.indexOf(a.prompt) - CLASS_PROMPTS.indexOf(b.prompt));

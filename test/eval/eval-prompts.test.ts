@@ -119,6 +119,8 @@ describe('npm run eval:prompts -- --quick on a tiny fixture', () => {
     const classRows = (report.match(/^\| [^|]+ \| (drums|tonal) \| [^|]+ \| 1 \| \d+ % \|.*$/gm) ?? []).map((r) => r.split('|')[3]!.trim());
     expect(classRows.length).toBeGreaterThanOrEqual(26);
     for (const c of [...DRUM_CLASSES, ...GM_FAMILIES]) expect(classRows).toContain(c);
+    // Next to each prompt, the classifier's own recall on real test items of that class (the fixture's test split has some).
+    expect(report).toMatch(/^\| kick \| drums \| kick \| 1 \| \d+ % \| \d+ % \(\d+\) \|/m);
     // Pitch prompts: the note the prompt asks for ("bass in C2" = MIDI 36).
     expect(report).toMatch(/^\| bass in C2 \| bass \| 36 \| 1 \|/m);
     expect(report).toMatch(/^\| A#3 piano \| piano \| 58 \| 1 \|/m);
