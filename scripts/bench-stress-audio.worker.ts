@@ -135,20 +135,19 @@ function openProc(path: string): number {
   }
 }
 
-/** This thread's /proc/thread-self/stat, read without allocating: minor faults, major faults, CPU ms. */
+/** This thread's /proc/thread-self/stat, read without allocating: minor page faults and CPU ms. */
 const statFd = openProc('/proc/thread-self/stat');
 const statBuf = Buffer.alloc(1024);
 const TICK_MS = 10; // USER_HZ = 100 on Linux
-const threadStat = new Float64Array(3);
+const threadStat = new Float64Array(2);
 function readThreadStat(): boolean {
   if (statFd < 0) return false;
   const n = readSync(statFd, statBuf, 0, statBuf.length, 0);
   let i = n - 1;
   while (i > 0 && statBuf[i] !== 0x29) i--; // the last ')' closes the command name
-  // Fields after ')': state is field 3; minflt 10, majflt 12, utime 14, stime 15.
+  // Fields after ')': state is field 3; minflt 10, utime 14, stime 15.
   let field = 2;
   let minflt = 0;
-  let majflt = 0;
   let utime = 0;
   let stime = 0;
   for (i += 1; i < n; i++) {
@@ -159,18 +158,16 @@ function readThreadStat(): boolean {
       continue;
     }
     if (field === 10) minflt = minflt * 10 + (c - 48);
-    else if (field === 12) majflt = majflt * 10 + (c - 48);
     else if (field === 14) utime = utime * 10 + (c - 48);
     else if (field === 15) stime = stime * 10 + (c - 48);
   }
   threadStat[0] = minflt;
-  threadStat[1] = majflt;
-  threadStat[2] = (utime + stime) * TICK_MS;
+  threadStat[1] = (utime + stime) * TICK_MS;
   return true;
 }
 /** This thread's CPU time (ms), −1 where unavailable. */
 function threadCpuMs(): number {
-  return readThreadStat() ? threadStat[2]! : -1;
+  return readThreadStat() ? threadStat[1]! : -1;
 }
 
 /** Nanosecond run time and run-queue wait of this thread (/proc/thread-self/schedstat), read without allocating. */

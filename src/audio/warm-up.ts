@@ -139,13 +139,8 @@ export function warmUpPlayer(sampleRate: Hz, quanta: number = WARM_UP_QUANTA): W
     }
     if (k % 256 === 0) send({ type: 'keyboard', params: { release: (k >> 8) % 2 === 0 ? 0.6 : 0.05 } });
     if (k === quanta - 24) send({ type: 'stop' });
-    core.render(L, R, Math.round(now * sampleRate));
-    for (let i = 0; i < RENDER_QUANTUM; i++) {
-      const a = Math.abs(L[i]!) > Math.abs(R[i]!) ? Math.abs(L[i]!) : Math.abs(R[i]!);
-      if (a > peak) peak = a;
-    }
-    L.fill(0);
-    R.fill(0);
+    core.render(L, R, Math.round(now * sampleRate)); // render() clears L/R first
+    for (let i = 0; i < RENDER_QUANTUM; i++) peak = Math.max(peak, Math.abs(L[i]!), Math.abs(R[i]!));
   }
   // Frees through both transports, while and after voices read them.
   transport.free([10, 11, 13]);

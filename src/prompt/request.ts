@@ -224,12 +224,13 @@ export function promptToRequest(
   const z = {} as Record<DescriptorName, number>;
   DESCRIPTORS.forEach((d, i) => {
     const mean = classBase ? classBase.mean[i]! : stats.mean[i]!;
-    const narrow = classBase?.std !== undefined && classBase.std[i]! < MIN_CLASS_STD_FRACTION * stats.std[i]!;
-    const unit = classBase?.std ? Math.max(classBase.std[i]!, MIN_CLASS_STD_FRACTION * stats.std[i]!) : stats.std[i]!;
-    if (narrow && targets[d] !== undefined) {
+    const classStd = classBase?.std?.[i];
+    const floor = MIN_CLASS_STD_FRACTION * stats.std[i]!;
+    const unit = classStd === undefined ? stats.std[i]! : Math.max(classStd, floor);
+    if (classStd !== undefined && classStd < floor && targets[d] !== undefined) {
       // The model sees descriptors standardised over every class: a class whose own spread is a sliver of that
       // gives it almost nothing to tell its targets apart by (measured: "noisy" vs "clean" tom, docs/prompts.md §3).
-      warnings.push(`${d}: "${name}" sounds hardly vary in ${d} in the training data (σ ${classBase!.std![i]!.toPrecision(2)} against ${stats.std[i]!.toPrecision(2)} over all ${drums ? 'drum classes' : 'families'}), so the model may barely follow this target`);
+      warnings.push(`${d}: "${name}" sounds hardly vary in ${d} in the training data (σ ${classStd.toPrecision(2)} against ${stats.std[i]!.toPrecision(2)} over all ${drums ? 'drum classes' : 'families'}), so the model may barely follow this target`);
     }
     const wanted = mean + (targets[d] ?? 0) * unit;
     const [lo, hi] = limits[i]!;
