@@ -41,6 +41,7 @@ import {
   runChild,
 } from './eval-lib.js';
 import type { WorkerJob, WorkerResult } from './eval-worker.js';
+import { type ManifestItem, readManifestItems, shardWaves } from './audio-shard.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WAV_BUDGET = 1_900_000;
@@ -77,37 +78,12 @@ function npyShape(file: string): number[] {
   return m[1]!.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
 }
 
-
-
-interface ManifestItem { kind: string; shard: string; row: number; augmentation: unknown; id: string }
-
-/** The stored waveform of shard row r (int16 in data/audio/<shard>.npy → float in [−1, 1)), or null when the row has none (augmented). */
-function shardWaves(dataDir: string, manifest: ManifestItem[], shard: string): (r: number) => Float32Array | null {
-  const file = path.join(dataDir, 'audio', `${shard}.npy`);
-  const audio = decodeNpy(new Uint8Array(readFileSync(file)), file);
-  const map = audioRows(manifest, shard);
-  const L = audio.shape[1]!;
-  return (r) => {
-    const ar = map.get(r);
-    if (ar === undefined) return null;
-    const x = new Float32Array(L);
-    for (let i = 0; i < L; i++) x[i] = audio.data[ar * L + i]! / 32768;
-    return x;
-  };
-}
-
 /** Real-note pitch measurements of the tonal test split, and the per-family train share that scopes the target. */
 interface RealPitch {
   before: Array<number | null>;
   after: Array<number | null>;
   nearEval: Array<number | null>;
   trainShare: Record<string, number>;
-}
-
-/** Shard row → row of data/audio/<shard>.npy (the un-augmented rows, in shard order). */
-function audioRows(manifest: ManifestItem[], shard: string): Map<number, number> {
-  const rows = manifest.filter((m) => m.shard === shard && m.augmentation === null).map((m) => m.row).sort((a, b) => a - b);
-  return new Map(rows.map((r, i) => [r, i]));
 }
 
 async function main(): Promise<void> {
@@ -195,7 +171,7 @@ async function main(): Promise<void> {
     const cfg = configs.get(it.kind)!;
     return itemCost(cfg.representation.nFrames, it.guidance, cfg.sampler.steps);
   });
-  const manifest = (JSON.parse(readFileSync(path.join(dataDir, 'manifest.json'), 'utf8')) as { items: ManifestItem[] }).items;
+  const manifest: ManifestItem[] = readManifestItems(dataDir);
   // Real test rows to vocode: the first vocodedPerClass of each class.
   const vocTasks: Array<{ kind: Kind; rows: number[]; cost: number }> = [];
   for (const kind of kinds) {

@@ -9,7 +9,7 @@ from typing import Dict, List, Optional
 import numpy as np
 import torch
 
-from .model import conditions_for, encode_conditions
+from .model import conditions_for, encode_conditions, transform_descriptors
 
 # Mirrors src/dsp/config.ts (used when data/manifest.json does not carry them).
 _BASE = dict(sampleRate=44100, nFft=2048, hop=512, nMels=128, fMin=20, fMax=22050, floorDb=-90, ceilDb=10)
@@ -59,8 +59,11 @@ def feature_stats(x: np.ndarray) -> Dict[str, float]:
     return {'dataMean': mean, 'dataStd': max(math.sqrt(var), 1e-6)}
 
 
-def descriptor_stats(items: List[Dict]) -> Dict[str, List[float]]:
-    d = np.array([it['descriptors'] for it in items], dtype=np.float64)
+def descriptor_stats(items: List[Dict], transform: Optional[List[str]] = None) -> Dict[str, List]:
+    """Mean/std of the descriptors in the scale the condition standardizes them in
+    (model.transform_descriptors); 'transform' is kept only when some descriptor is not identity."""
+    raw = torch.tensor([it['descriptors'] for it in items], dtype=torch.float64)
+    d = transform_descriptors(raw, transform).numpy() if transform else raw.numpy()
     mean, std = [], []
     for j in range(d.shape[1]):
         col = d[:, j][np.isfinite(d[:, j])]
@@ -68,7 +71,10 @@ def descriptor_stats(items: List[Dict]) -> Dict[str, List[float]]:
         s = float(col.std()) if col.size > 1 else 1.0
         mean.append(m)
         std.append(s if s > 1e-6 else 1.0)
-    return {'mean': mean, 'std': std}
+    out: Dict[str, List] = {'mean': mean, 'std': std}
+    if transform:
+        out['transform'] = list(transform)
+    return out
 
 
 def labels_of(kind: str, items: List[Dict]) -> Dict[str, torch.Tensor]:
@@ -84,11 +90,51 @@ def labels_of(kind: str, items: List[Dict]) -> Dict[str, torch.Tensor]:
     }
 
 
+PITCH_LABELS_VERSION = 1  # scripts/pitch-labels.ts writes this version
+PITCH_LABELS = ('key', 'measured')
+
+
+def apply_pitch_labels(data_dir: str, kind: str, split: str, items: List[Dict], mode: str) -> List[Dict]:
+    """Items with 'pitch' replaced by the measured label (fractional MIDI) when mode is 'measured'.
+
+    'key' (default) trains on the key each note was rendered on; 'measured' on the pitch it sounds at
+    (key + measured cents, <data>/<kind>_<split>.pitch.json from `npm run dataset:pitch`), so a model
+    trained on detuned samples still plays the asked note (src/dataset/pitch-label.ts).
+    """
+    if mode == 'key' or kind != 'tonal':
+        return items
+    if mode not in PITCH_LABELS:
+        raise ValueError(f'--pitch-labels: unknown mode "{mode}" (key, measured)')
+    path = os.path.join(data_dir, f'{kind}_{split}.pitch.json')
+    if not os.path.exists(path):
+        raise ValueError(f'{path} is missing (run npm run dataset:pitch)')
+    with open(path) as f:
+        doc = json.load(f)
+    if doc.get('version') != PITCH_LABELS_VERSION:
+        raise ValueError(f'{path}: version {doc.get("version")!r}, this trainer reads {PITCH_LABELS_VERSION} '
+                         '(rerun npm run dataset:pitch)')
+    labels = doc.get('items')
+    if not isinstance(labels, list) or len(labels) != len(items):
+        raise ValueError(f'{path}: {len(labels) if isinstance(labels, list) else "no"} items for '
+                         f'{len(items)} shard items (rerun npm run dataset:pitch)')
+    out = []
+    for i, (it, lab) in enumerate(zip(items, labels)):
+        if float(lab.get('key', math.nan)) != float(it['pitch']):
+            raise ValueError(f'{path}: item {i}: key {lab.get("key")!r} but the shard says pitch {it["pitch"]} '
+                             '(rerun npm run dataset:pitch)')
+        label = float(lab['label'])
+        if not math.isfinite(label) or abs(label - float(it['pitch'])) > 1.0:
+            raise ValueError(f'{path}: item {i}: label {lab["label"]!r} is not within a semitone of key {it["pitch"]}')
+        out.append(dict(it, pitch=label))
+    return out
+
+
 class Split:
     """One split in memory, in data space: x [N, nMels, nFrames] (normalized), cond [N, condDim] (all given)."""
 
-    def __init__(self, data_dir: str, kind: str, split: str, stats: Dict):
+    def __init__(self, data_dir: str, kind: str, split: str, stats: Dict, pitch_labels: str = 'key'):
         feats, items = load_split(data_dir, kind, split)
+        items = apply_pitch_labels(data_dir, kind, split, items, pitch_labels)
         if not np.isfinite(feats).all():
             raise ValueError(f'{kind}_{split}: non-finite feature values')
         self.items = items
@@ -99,10 +145,10 @@ class Split:
         return self.x.shape[0]
 
 
-def compute_stats(data_dir: str, kind: str) -> Dict:
+def compute_stats(data_dir: str, kind: str, descriptor_transform: Optional[List[str]] = None) -> Dict:
     feats, items = load_split(data_dir, kind, 'train')
     st = feature_stats(feats)
-    st['descriptorStats'] = descriptor_stats(items)
+    st['descriptorStats'] = descriptor_stats(items, descriptor_transform)
     st['nMels'] = int(feats.shape[1])
     st['nFrames'] = int(feats.shape[2])
     return st

@@ -113,8 +113,10 @@ def make_config(kind: str, arch: Dict, descriptor_stats: Dict, representation: D
         },
         'conditions': M.conditions_for(kind),
         'classes': M.classes_for(kind),
-        'descriptorStats': {'mean': [float(v) for v in descriptor_stats['mean']],
-                            'std': [float(v) for v in descriptor_stats['std']]},
+        'descriptorStats': dict({'mean': [float(v) for v in descriptor_stats['mean']],
+                                 'std': [float(v) for v in descriptor_stats['std']]},
+                                **({'transform': list(descriptor_stats['transform'])}
+                                   if descriptor_stats.get('transform') else {})),
         'schedule': {'type': 'cosine-logsnr', 'logSnrMin': M.LOG_SNR_MIN, 'logSnrMax': M.LOG_SNR_MAX},
         'sampler': {'name': 'dpmpp-2m', 'steps': int(sampler_steps), 'guidance': float(guidance)},
         'training': training,
@@ -168,8 +170,10 @@ def import_model(model_dir: str) -> Tuple[M.UNet1D, Dict]:
     return model, config
 
 
-def class_descriptor_stats(data_dir: Optional[str], kind: str) -> Optional[Dict[str, Dict[str, List[float]]]]:
-    """Per class (drums) or family (tonal): mean/std of the raw descriptors on the train split.
+def class_descriptor_stats(data_dir: Optional[str], kind: str,
+                           transform: Optional[List[str]] = None) -> Optional[Dict[str, Dict[str, List[float]]]]:
+    """Per class (drums) or family (tonal): mean/std of the descriptors on the train split, in the
+    scale of the model's descriptorStats (its transform, when it has one).
 
     The prompt module measures "bright kick" from the kicks' own brightness, not from the
     all-drums mean (a kick's centroid is ~3 octaves below a hat's). None when the shards
@@ -186,7 +190,8 @@ def class_descriptor_stats(data_dir: Optional[str], kind: str) -> Optional[Dict[
     for i, name in enumerate(names):
         group = [it for it in items if int(it[key]) == i]
         if group:
-            out[name] = D.descriptor_stats(group)
+            st = D.descriptor_stats(group, transform)
+            out[name] = {'mean': st['mean'], 'std': st['std']}
     return out
 
 
@@ -208,8 +213,12 @@ def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10
         'date': datetime.datetime.now(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
         'batch': int(args['batch']), 'lr': float(args['lr']), 'ema': float(args['ema']),
         'trainSeconds': round(float(ck.get('elapsed', 0.0)), 1),
+        'pitchLabels': args.get('pitch_labels', 'key'),
     }
-    class_stats = class_descriptor_stats(args.get('data'), kind)
+    if ck.get('init'):
+        # A fine-tune: 'steps' counts its own steps; 'init' names the run it started from and its steps.
+        training['init'] = {'from': str(ck['init']['path']), 'steps': int(ck['init']['steps'])}
+    class_stats = class_descriptor_stats(args.get('data'), kind, ck['stats']['descriptorStats'].get('transform'))
     if class_stats is not None:
         training['classDescriptorStats'] = class_stats
     rep = D.representation(kind, args.get('data'))

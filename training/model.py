@@ -67,13 +67,53 @@ def encode_pitch(v: torch.Tensor) -> torch.Tensor:
     return torch.stack(cols, dim=1).to(torch.float32)
 
 
+# Per-descriptor scale the descriptor condition is standardized in (config descriptorStats.transform;
+# absent = all identity). 'log10' = log10(max(v, DESCRIPTOR_LOG_FLOOR)): spectral flatness spans
+# seven decades, and in linear units every tonal drum (flatness ~1e-4) sits within a hundredth
+# of a dataset SD of every other, so the model cannot tell a clean tom from a noisy one.
+DESCRIPTOR_TRANSFORMS = ('identity', 'log10')
+DESCRIPTOR_LOG_FLOOR = 1e-7
+
+
+def parse_descriptor_transform(spec: str) -> Optional[List[str]]:
+    """'noisiness=log10[,name=t...]' -> a transform per DESCRIPTORS entry; '' -> None (all identity)."""
+    if not spec:
+        return None
+    out = ['identity'] * len(DESCRIPTORS)
+    for part in spec.split(','):
+        name, _, t = part.strip().partition('=')
+        if name not in DESCRIPTORS:
+            raise ValueError(f'descriptor transform "{part}": unknown descriptor "{name}" (one of {", ".join(DESCRIPTORS)})')
+        if t not in DESCRIPTOR_TRANSFORMS:
+            raise ValueError(f'descriptor transform "{part}": unknown transform "{t}" (one of {", ".join(DESCRIPTOR_TRANSFORMS)})')
+        out[DESCRIPTORS.index(name)] = t
+    return None if all(t == 'identity' for t in out) else out
+
+
+def transform_descriptors(raw: torch.Tensor, transform: Optional[Sequence[str]]) -> torch.Tensor:
+    """[N, 4] raw descriptors -> the scale they are standardized in (float64)."""
+    v = raw.to(torch.float64)
+    if not transform:
+        return v
+    cols = []
+    for j, t in enumerate(transform):
+        c = v[:, j]
+        if t == 'log10':
+            c = torch.log10(torch.clamp(c, min=DESCRIPTOR_LOG_FLOOR))
+        elif t != 'identity':
+            raise ValueError(f'unknown descriptor transform {t!r}')
+        cols.append(c)
+    return torch.stack(cols, dim=1)
+
+
 def encode_conditions(conditions: Sequence[Dict], labels: Dict[str, torch.Tensor],
                       descriptor_stats: Optional[Dict] = None,
                       given: Optional[Dict[str, torch.Tensor]] = None) -> torch.Tensor:
     """Build the flat cond vector [N, condDim] (spec §2).
 
     labels: per condition name a tensor: categorical -> [N] int index; pitch -> [N] MIDI
-    number; scalar (velocity) -> [N] 1..127; descriptors -> [N, 4] raw values.
+    number; scalar (velocity) -> [N] 1..127; descriptors -> [N, 4] raw values (standardized in
+    descriptor_stats['transform']'s scale when it has one).
     given: optional per condition name a [N] bool/0-1 tensor (missing = all given).
     A dropped condition is all zeros including its flag.
     """
@@ -94,7 +134,7 @@ def encode_conditions(conditions: Sequence[Dict], labels: Dict[str, torch.Tensor
                 raise ValueError('descriptors condition needs descriptor_stats')
             mean = torch.tensor(descriptor_stats['mean'], dtype=torch.float64)
             std = torch.tensor(descriptor_stats['std'], dtype=torch.float64)
-            z = (lab.to(torch.float64) - mean) / std
+            z = (transform_descriptors(lab, descriptor_stats.get('transform')) - mean) / std
             z = torch.nan_to_num(z, nan=0.0, posinf=0.0, neginf=0.0)
             vals = z.to(torch.float32)
         else:

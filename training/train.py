@@ -50,6 +50,12 @@ def parse_args(argv=None):
     p.add_argument('--init', default='',
                    help='fresh runs only: start from the EMA weights of this checkpoint (every tensor shape must '
                         'match); a warm start when the representation changes but the architecture does not')
+    p.add_argument('--pitch-labels', choices=['key', 'measured'], default='key',
+                   help='tonal pitch condition: the key each note was played on, or the pitch it sounds at '
+                        '(<data>/tonal_<split>.pitch.json from npm run dataset:pitch)')
+    p.add_argument('--descriptor-transform', default='',
+                   help='scale a descriptor is standardized in, e.g. "noisiness=log10" (fresh runs; a resumed run '
+                        'keeps its checkpoint\'s); see model.DESCRIPTOR_TRANSFORMS')
     p.add_argument('--stop-after', type=int, default=0, help=argparse.SUPPRESS)  # tests: simulate a kill
     return p.parse_args(argv)
 
@@ -255,19 +261,31 @@ class Trainer:
                 if str(getattr(args, k)) != str(saved[k]):
                     print(f'resume: using checkpoint {k}={saved[k]} (ignoring {getattr(args, k)})', flush=True)
                     setattr(args, k, saved[k])
+            if saved.get('pitch_labels', 'key') != args.pitch_labels:  # the labels a run started on stay its labels
+                print(f'resume: using checkpoint pitch_labels={saved.get("pitch_labels", "key")} '
+                      f'(ignoring {args.pitch_labels})', flush=True)
+                args.pitch_labels = saved.get('pitch_labels', 'key')
             self.stats = ck['stats']
             if saved.get('steps_fixed'):  # --time-budget already chose the step count
                 args.steps = int(saved['steps'])
                 args.steps_fixed = True
         else:
-            self.stats = D.compute_stats(args.data, args.kind)
+            try:
+                transform = M.parse_descriptor_transform(getattr(args, 'descriptor_transform', ''))
+            except ValueError as e:
+                raise SystemExit(f'--descriptor-transform: {e}')
+            self.stats = D.compute_stats(args.data, args.kind, transform)
         self.arch = arch_from(args, self.stats)
         self.conditions = M.conditions_for(args.kind)
         self.segments = M.condition_segments(self.conditions)
 
         t0 = time.time()
-        self.train_set = D.Split(args.data, args.kind, 'train', self.stats)
-        self.val_set_full = D.Split(args.data, args.kind, 'val', self.stats)
+        pl = getattr(args, 'pitch_labels', 'key')
+        try:
+            self.train_set = D.Split(args.data, args.kind, 'train', self.stats, pitch_labels=pl)
+            self.val_set_full = D.Split(args.data, args.kind, 'val', self.stats, pitch_labels=pl)
+        except ValueError as e:
+            raise SystemExit(f'train: {e}')
         self.val = make_val_set(self.val_set_full, args.val_items, args.seed)
         if self.device.type == 'cuda':
             self.train_set.x = self.train_set.x.to(self.device)
@@ -289,6 +307,7 @@ class Trainer:
         self.perm = torch.randperm(len(self.train_set), generator=self.gen)
         self.pos = 0
         self.last_val = None
+        self.init = None  # {'path', 'steps'}: the run this one warm-started from (steps include its own init chain)
         self.elapsed = 0.0
         self.rows = []
         self.csv_written = 0
@@ -304,6 +323,7 @@ class Trainer:
             self.perm = ck['perm']
             self.pos = int(ck['pos'])
             self.last_val = ck.get('last_val')
+            self.init = ck.get('init')
             self.elapsed = float(ck.get('elapsed', 0.0))
             self.rows = read_loss_csv(self.csv_path, self.step)
             write_loss_csv(self.csv_path, self.rows)  # drop rows logged after the checkpoint
@@ -328,7 +348,8 @@ class Trainer:
         """Copy another run's EMA weights into model and EMA; a shape mismatch is an error naming the tensor."""
         if not os.path.exists(path):
             raise SystemExit(f'--init: {path}: no such checkpoint')
-        src = load_checkpoint(path)['ema']
+        src_ck = load_checkpoint(path)
+        src = src_ck['ema']
         own = self.model.state_dict()
         missing = sorted(set(own) - set(src))
         if missing:
@@ -338,7 +359,9 @@ class Trainer:
                 raise SystemExit(f'--init: {path}: tensor {k} has shape {tuple(src[k].shape)}, this model needs {tuple(v.shape)}')
         self.model.load_state_dict({k: src[k] for k in own})
         self.ema.load_state_dict(self.model.state_dict())
-        print(f'warm start from {path}', flush=True)
+        prior = (src_ck.get('init') or {}).get('steps', 0)
+        self.init = {'path': path, 'steps': int(src_ck.get('step', 0)) + int(prior)}
+        print(f'warm start from {path} ({self.init["steps"]} steps of training behind it)', flush=True)
 
     # -- checkpoint ----------------------------------------------------------
     def checkpoint(self) -> None:
@@ -348,7 +371,7 @@ class Trainer:
             'step': self.step, 'gen': self.gen.get_state(), 'torch_rng': torch.get_rng_state(),
             'cuda_rng': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
             'perm': self.perm, 'pos': self.pos, 'args': a, 'stats': self.stats, 'arch': self.arch,
-            'conditions': self.conditions, 'last_val': self.last_val, 'elapsed': self.elapsed,
+            'conditions': self.conditions, 'last_val': self.last_val, 'elapsed': self.elapsed, 'init': self.init,
             'counts': {'train': len(self.train_set), 'val': len(self.val_set_full)},
         }
         self.flush_csv()

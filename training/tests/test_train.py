@@ -180,6 +180,94 @@ class TestTraining(unittest.TestCase):
         with self.assertRaises(SystemExit) as e, contextlib.redirect_stdout(io.StringIO()):
             T.Trainer(nothing)
         self.assertIn('nope.pt', str(e.exception))
+        self.assertEqual(t.init, {'path': ck, 'steps': 2})
+
+    def test_descriptor_transform(self):
+        self.assertIsNone(M.parse_descriptor_transform(''))
+        self.assertIsNone(M.parse_descriptor_transform('noisiness=identity'))
+        self.assertEqual(M.parse_descriptor_transform('noisiness=log10'), ['identity'] * 3 + ['log10'])
+        for bad, msg in (('loudness=log10', 'unknown descriptor "loudness"'), ('noisiness=ln', 'unknown transform "ln"')):
+            with self.assertRaises(ValueError) as e:
+                M.parse_descriptor_transform(bad)
+            self.assertIn(msg, str(e.exception))
+        raw = torch.tensor([[10.0, -1.0, 0.5, 1e-3], [11.0, -2.0, 0.2, 0.0]], dtype=torch.float64)
+        t = M.transform_descriptors(raw, ['identity'] * 3 + ['log10'])
+        self.assertTrue(torch.equal(t[:, :3], raw[:, :3]))
+        self.assertAlmostEqual(float(t[0, 3]), -3.0, places=12)
+        self.assertAlmostEqual(float(t[1, 3]), -7.0, places=12)  # the floor: log10(1e-7)
+        stats = {'mean': [10.0, -1.0, 0.3, -4.0], 'std': [1.0, 1.0, 0.1, 2.0], 'transform': ['identity'] * 3 + ['log10']}
+        cond = M.encode_conditions(M.conditions_for('drums'), {'class': torch.tensor([0, 1]), 'descriptors': raw}, stats)
+        self.assertAlmostEqual(float(cond[0, 14]), 0.5, places=6)   # (-3 - -4) / 2
+        self.assertAlmostEqual(float(cond[1, 14]), -1.5, places=6)  # (-7 - -4) / 2
+        self.assertAlmostEqual(float(cond[0, 13]), 2.0, places=6)   # punch unchanged: (0.5 - 0.3) / 0.1
+        # Stats, a run and its export carry the transform; class baselines are in the same scale.
+        st = D.compute_stats(self.data, 'drums', M.parse_descriptor_transform('noisiness=log10'))
+        self.assertEqual(st['descriptorStats']['transform'], ['identity'] * 3 + ['log10'])
+        self.assertNotIn('transform', D.compute_stats(self.data, 'drums')['descriptorStats'])
+        r = self.run_dir('drums-log-noise')
+        quiet_main(TINY + ['--kind', 'drums', '--data', self.data, '--steps', '2', '--run', r, '--val-every', '2',
+                           '--descriptor-transform', 'noisiness=log10'])
+        with contextlib.redirect_stdout(io.StringIO()):
+            cfg = E.export_run(r, os.path.join(self.tmp.name, 'models', 'drums-log-noise'))
+        self.assertEqual(cfg['descriptorStats']['transform'], ['identity'] * 3 + ['log10'])
+        self.assertAlmostEqual(cfg['descriptorStats']['mean'][3], st['descriptorStats']['mean'][3], places=9)
+        kick = cfg['training']['classDescriptorStats']['kick']
+        self.assertLess(kick['mean'][3], 0.0)  # log10 of a flatness in (0, 1]
+        with self.assertRaises(SystemExit) as e, contextlib.redirect_stdout(io.StringIO()):
+            T.Trainer(T.parse_args(TINY + ['--kind', 'drums', '--data', self.data, '--run', self.run_dir('bad-t'),
+                                           '--descriptor-transform', 'noisiness=sqrt']))
+        self.assertIn('--descriptor-transform', str(e.exception))
+
+    def _pitch_labels(self, data, split, labels, version=1):
+        import json
+        with open(os.path.join(data, f'tonal_{split}.pitch.json'), 'w') as f:
+            json.dump({'version': version, 'estimator': 'estimateF0', 'maxCents': 50, 'items': labels}, f)
+
+    def test_measured_pitch_labels(self):
+        import json
+        import shutil
+        data = os.path.join(self.tmp.name, 'pitch-shards')
+        shutil.copytree(self.data, data)
+        st = D.compute_stats(data, 'tonal')
+        items = {}
+        for split in ('train', 'val'):
+            with open(os.path.join(data, f'tonal_{split}.json')) as f:
+                items[split] = json.load(f)['items']
+            self._pitch_labels(data, split, [{'key': it['pitch'], 'cents': 15.0, 'label': it['pitch'] + 0.15}
+                                             for it in items[split]])
+        key = D.Split(data, 'tonal', 'train', st)
+        meas = D.Split(data, 'tonal', 'train', st, pitch_labels='measured')
+        pitch = slice(17, 34)  # family: one-hot + flag (17), then pitch: 16 values + flag
+        want = M.encode_pitch(torch.tensor([it['pitch'] + 0.15 for it in items['train']], dtype=torch.float64))
+        self.assertTrue(torch.allclose(meas.cond[:, pitch][:, :16], want, atol=1e-6))
+        self.assertFalse(torch.allclose(key.cond[:, pitch], meas.cond[:, pitch]))
+        self.assertTrue(torch.equal(key.cond[:, :17], meas.cond[:, :17]))  # only the pitch changes
+        self.assertTrue(torch.equal(key.cond[:, 34:], meas.cond[:, 34:]))
+        # A run trains on them, and the export says so.
+        r = os.path.join(self.tmp.name, 'runs', 'tonal-measured')
+        quiet_main(TINY + ['--kind', 'tonal', '--data', data, '--steps', '2', '--run', r, '--val-every', '2',
+                           '--pitch-labels', 'measured'])
+        out = os.path.join(self.tmp.name, 'models', 'tonal-measured')
+        with contextlib.redirect_stdout(io.StringIO()):
+            cfg = E.export_run(r, out)
+        self.assertEqual(cfg['training']['pitchLabels'], 'measured')
+        # Bad label files fail loudly, naming the file and what is wrong.
+        bad_cases = [
+            ([{'key': it['pitch'], 'label': it['pitch']} for it in items['train'][:-1]], 1, 'items for'),
+            ([{'key': it['pitch'] + 1, 'label': it['pitch']} for it in items['train']], 1, 'but the shard says pitch'),
+            ([{'key': it['pitch'], 'label': it['pitch'] + 3} for it in items['train']], 1, 'not within a semitone'),
+            ([{'key': it['pitch'], 'label': it['pitch']} for it in items['train']], 2, 'version 2'),
+        ]
+        for labels, version, msg in bad_cases:
+            self._pitch_labels(data, 'train', labels, version)
+            with self.assertRaises(ValueError) as e:
+                D.Split(data, 'tonal', 'train', st, pitch_labels='measured')
+            self.assertIn('tonal_train.pitch.json', str(e.exception))
+            self.assertIn(msg, str(e.exception))
+        os.remove(os.path.join(data, 'tonal_train.pitch.json'))
+        with self.assertRaises(ValueError) as e:
+            D.Split(data, 'tonal', 'train', st, pitch_labels='measured')
+        self.assertIn('npm run dataset:pitch', str(e.exception))
 
 if __name__ == '__main__':
     unittest.main()

@@ -1,0 +1,65 @@
+/**
+ * npm run dataset:pitch — measured pitch labels for the tonal shards
+ * (src/dataset/pitch-label.ts says why):
+ *
+ *   data/audio/tonal_{split}.npy + data/shards/tonal_{split}.json
+ * → data/shards/tonal_{split}.pitch.json
+ *     {"version": 1, "estimator": "estimateF0", "maxCents": 50,
+ *      "items": [{"key": 58, "cents": 14.2, "label": 58.142}, ...]}   (one per shard item, same order)
+ *
+ * `python -m training.train --kind tonal --pitch-labels measured` trains the
+ * pitch condition on `label` instead of the key. Each file is written to a
+ * temporary name and renamed, so a half-written file never exists.
+ */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { MAX_RELABEL_CENTS, pitchLabel, type PitchLabel } from '../src/dataset/pitch-label.js';
+import { estimateF0 } from '../src/dsp/pitch.js';
+import { readManifestItems, shardWaves } from './audio-shard.js';
+
+/** Bump when the estimator or the rule changes; training/data.py checks it. */
+export const PITCH_LABELS_VERSION = 1;
+
+const o = new Command('dataset:pitch')
+  .option('--data <dir>', 'the folder `npm run dataset` wrote', 'data')
+  .option('--splits <list>', 'comma-separated splits', 'train,val,test')
+  .parse()
+  .opts<{ data: string; splits: string }>();
+
+function fail(msg: string): never {
+  console.error(`dataset:pitch: ${msg}`);
+  process.exit(1);
+}
+
+const splits = o.splits.split(',').map((s) => s.trim()).filter(Boolean);
+for (const s of splits) if (!['train', 'val', 'test'].includes(s)) fail(`--splits: unknown split "${s}" (train, val, test)`);
+if (!existsSync(path.join(o.data, 'manifest.json'))) fail(`${path.join(o.data, 'manifest.json')} is missing (run npm run dataset first)`);
+const manifest = readManifestItems(o.data);
+const t0 = performance.now();
+for (const split of splits) {
+  const shard = `tonal_${split}`;
+  const jsonPath = path.join(o.data, 'shards', `${shard}.json`);
+  const audioPath = path.join(o.data, 'audio', `${shard}.npy`);
+  for (const p of [jsonPath, audioPath]) if (!existsSync(p)) fail(`${p} is missing (run npm run dataset first)`);
+  const items = (JSON.parse(readFileSync(jsonPath, 'utf8')) as { items: Array<{ id: string; pitch?: number }> }).items;
+  const wave = shardWaves(o.data, manifest, shard);
+  const out: PitchLabel[] = [];
+  let relabelled = 0;
+  let sharp = 0;
+  items.forEach((it, r) => {
+    if (typeof it.pitch !== 'number') fail(`${jsonPath}: item ${r} (${it.id}) has no numeric "pitch"`);
+    const x = wave(r);
+    if (!x) fail(`${audioPath}: no audio for ${shard} row ${r} (${it.id}); rebuild the dataset`);
+    const l = pitchLabel(it.pitch, estimateF0(x, 44100).f0);
+    if (l.label !== l.key) relabelled++;
+    if (l.cents !== null && Math.abs(l.cents) > 20 && Math.abs(l.cents) <= MAX_RELABEL_CENTS) sharp++;
+    out.push({ key: l.key, cents: l.cents === null ? null : Math.round(l.cents * 100) / 100, label: Math.round(l.label * 10000) / 10000 });
+  });
+  const file = path.join(o.data, 'shards', `${shard}.pitch.json`);
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, JSON.stringify({ version: PITCH_LABELS_VERSION, estimator: 'estimateF0', maxCents: MAX_RELABEL_CENTS, items: out }));
+  renameSync(tmp, file);
+  console.log(`${shard}: ${items.length} notes, ${relabelled} relabelled from the measured f0 (${sharp} were 20–${MAX_RELABEL_CENTS} cents off their key) → ${file}`);
+}
+console.log(`dataset:pitch: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
