@@ -27,6 +27,7 @@ import { DESCRIPTORS, type DrumClass } from '../src/constants.js';
 import { encodeNpy } from '../src/dataset/npy.js';
 import { describe, descriptorVector } from '../src/dsp/descriptors.js';
 import type { ModelConfig } from '../src/model/config.js';
+import { toDescriptorScale } from '../src/model/conditioning.js';
 import { loadConfig } from '../src/model/loader.js';
 import { nodeReader } from '../src/model/reader-node.js';
 import { resolveRequest, type GenerateRequest } from '../src/model/requests.js';
@@ -204,7 +205,9 @@ async function main(): Promise<void> {
         continue;
       }
       if (b?.std) {
-        const far = Math.max(Math.abs(tu - b.mean[di]!), Math.abs(td - b.mean[di]!)) / b.std[di]!;
+        // Class baselines are in the model's descriptor scale (descriptorStats.transform), the targets raw.
+        const sc = (v: number) => toDescriptorScale(drumsCfg.descriptorStats, di, v);
+        const far = Math.max(Math.abs(sc(tu) - b.mean[di]!), Math.abs(sc(td) - b.mean[di]!)) / b.std[di]!;
         if (far > PAIR_APPLIES_MAX_CLASS_SIGMA) {
           excluded.push({ pair: pair.name, className: cls, why: `a target lies ${far.toFixed(1)} of the class's own training SDs from its mean (${pair.descriptor} ${b.mean[di]!.toPrecision(2)} ± ${b.std[di]!.toPrecision(2)}; the prompt module's σ step is at least ${0.25} of the dataset SD), i.e. outside what this class does in the data` });
           continue;

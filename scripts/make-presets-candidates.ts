@@ -4,11 +4,14 @@
  * a pad with that seed plays first) and measure their descriptors.
  *
  * Results are cached in .cache/presets/candidates.json (one entry per model,
- * class, pitch and seed), so a rerun only generates what is missing and the
- * selection step (scripts/make-presets.ts) can be rerun for free.
- * Same seed, same model, same backend → same one-shot, so the cache can
+ * class, pitch and seed, stamped with a SHA-256 of the model's weights and
+ * config), so a rerun only generates what is missing or was made by other
+ * weights, and the selection step (scripts/make-presets.ts) can be rerun for
+ * free. Same seed, same model, same backend → same one-shot, so the cache can
  * always be rebuilt.
  */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,6 +39,18 @@ export interface Candidate extends CandidateSpec {
   f0: number | null;
   /** Loudest 50 ms RMS (dBFS). */
   loudness: number;
+  /** modelFingerprint() of the weights that made it; an entry from other weights is regenerated. */
+  weights?: string;
+}
+
+/** SHA-256 (first 16 hex digits) of a model folder's config.json, model.json and weight shards. */
+export function modelFingerprint(dir: string): string {
+  const h = createHash('sha256');
+  for (const f of readdirSync(dir).filter((f) => f === 'config.json' || f === 'model.json' || f.endsWith('.bin')).sort()) {
+    h.update(f);
+    h.update(readFileSync(path.join(dir, f)));
+  }
+  return h.digest('hex').slice(0, 16);
 }
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,7 +79,8 @@ async function writeCache(cache: Map<string, Candidate>): Promise<void> {
 export async function ensureCandidates(specs: readonly CandidateSpec[], opts: { threads?: number; log?: (s: string) => void } = {}): Promise<Map<string, Candidate>> {
   const log = opts.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const cache = await readCache();
-  const missing = specs.filter((s) => !cache.has(candidateKey(s)));
+  const fp = { drums: modelFingerprint(path.join(repoRoot, 'models', 'drums')), tonal: modelFingerprint(path.join(repoRoot, 'models', 'tonal')) };
+  const missing = specs.filter((s) => cache.get(candidateKey(s))?.weights !== fp[s.model]);
   if (missing.length === 0) return cache;
   const [{ initNodeBackend, shutdownNodeBackend }, { Generator }, { nodeReader }] = await Promise.all([
     import('../src/model/backend-node.js'),
@@ -94,7 +110,7 @@ export async function ensureCandidates(specs: readonly CandidateSpec[], opts: { 
             const sr = gen.config.representation.sampleRate;
             batch.forEach((s, j) => {
               const d = describe(audio[j]!, sr, model === 'tonal');
-              cache.set(candidateKey(s), { ...s, brightness: d.brightness, decay: d.decay, punch: d.punch, noisiness: d.noisiness, f0: d.f0, loudness: d.loudness });
+              cache.set(candidateKey(s), { ...s, brightness: d.brightness, decay: d.decay, punch: d.punch, noisiness: d.noisiness, f0: d.f0, loudness: d.loudness, weights: fp[model] });
             });
             await writeCache(cache);
             log(`make-presets: ${model} ${k}: ${batch.length} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

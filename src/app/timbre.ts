@@ -14,14 +14,15 @@
  *
  * A preset stores timbre in the descriptors' own units (Hz, s, 0–1, 0–1;
  * src/presets/schema.ts), which are class-free; the bridge is the dataset-wide
- * statistics (config.json `descriptorStats`): value = f(mean + z × std), with
- * f = 2^x for brightness (log2 Hz) and decay (log2 s). Each knob's range is
+ * statistics (config.json `descriptorStats`): value = f(scale⁻¹(mean + z × std)),
+ * with f = 2^x for brightness (log2 Hz) and decay (log2 s), and scale⁻¹ = 10^x
+ * for a descriptor the model standardizes as log10 (descriptorStats.transform). Each knob's range is
  * ±2σ cut to what the preset format can hold, so save → load gives back the
  * same z exactly (punch and noisiness are 0–1 quantities; their stats put
  * their limits closer than 2σ on one side).
  */
 import { DESCRIPTORS, type DescriptorName } from '../constants.js';
-import type { DescriptorStats } from '../model/conditioning.js';
+import { fromDescriptorScale, toDescriptorScale, type DescriptorStats } from '../model/conditioning.js';
 import { promptToRequest, type PromptModelConfig } from '../prompt/request.js';
 import type { PromptParse } from '../prompt/types.js';
 import { PRESET_LIMITS, type Timbre } from '../presets/schema.js';
@@ -66,7 +67,7 @@ export function hasDescriptors(model: TimbreModel): boolean {
 export function timbreRange(stats: DescriptorStats, d: DescriptorName): { min: number; max: number } {
   const i = DESCRIPTORS.indexOf(d);
   const lim = PRESET_LIMITS[d];
-  const toRaw = (v: number) => (LOG2[d] ? Math.log2(v) : v);
+  const toRaw = (v: number) => toDescriptorScale(stats, i, LOG2[d] ? Math.log2(v) : v);
   const lo = (toRaw(lim.min) - stats.mean[i]!) / stats.std[i]!;
   const hi = (toRaw(lim.max) - stats.mean[i]!) / stats.std[i]!;
   // Two decimals inside the limit, so the stored value always validates.
@@ -105,8 +106,9 @@ export function timbreToPreset(stats: DescriptorStats, pos: TimbrePositions): Ti
   DESCRIPTORS.forEach((d, i) => {
     const z = pos[d];
     if (!z) return;
-    const raw = stats.mean[i]! + z * stats.std[i]!;
-    out[d] = round(LOG2[d] ? 2 ** raw : raw, 9);
+    const raw = fromDescriptorScale(stats, i, stats.mean[i]! + z * stats.std[i]!);
+    // A log10-scaled descriptor keeps 9 significant digits (a clean drum's flatness is ~1e-5), the others 9 decimals.
+    out[d] = LOG2[d] ? round(2 ** raw, 9) : stats.transform?.[i] === 'log10' ? Number(raw.toPrecision(9)) : round(raw, 9);
   });
   return out;
 }
@@ -117,7 +119,7 @@ export function timbreFromPreset(stats: DescriptorStats, timbre: Timbre): Timbre
   DESCRIPTORS.forEach((d, i) => {
     const v = timbre[d];
     if (v === undefined) return;
-    const raw = LOG2[d] ? Math.log2(v) : v;
+    const raw = toDescriptorScale(stats, i, LOG2[d] ? Math.log2(v) : v);
     const { min, max } = timbreRange(stats, d);
     const z = Math.min(max, Math.max(min, round((raw - stats.mean[i]!) / stats.std[i]!, 2)));
     if (z !== 0) out[d] = z;

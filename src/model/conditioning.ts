@@ -21,12 +21,39 @@ export interface ConditionSpec {
   size: number;
 }
 
-/** config.json `descriptorStats`: train-split mean and std of the raw descriptors. */
+/**
+ * The scale a descriptor is standardized in: 'identity' (its raw value) or
+ * 'log10' (log10 of max(raw, DESCRIPTOR_LOG_FLOOR)). Spectral flatness spans
+ * seven decades; in linear units every tonal drum sits within a hundredth of
+ * a dataset SD of every other, so a model conditioned linearly cannot tell a
+ * clean tom from a noisy one (docs/prompts.md §3). Mirrors training/model.py.
+ */
+export type DescriptorTransform = 'identity' | 'log10';
+export const DESCRIPTOR_TRANSFORMS: readonly DescriptorTransform[] = ['identity', 'log10'];
+/** Smallest raw value the log10 scale tells apart (flatness of a pure tone is ~1e-9). */
+export const DESCRIPTOR_LOG_FLOOR = 1e-7;
+
+/**
+ * config.json `descriptorStats`: train-split mean and std of the descriptors,
+ * in each descriptor's scale (`transform`; absent = all identity, i.e. raw).
+ */
 export interface DescriptorStats {
-  /** [4], order of DESCRIPTORS in src/constants.ts. */
+  /** [4], order of DESCRIPTORS in src/constants.ts, in the descriptor's scale. */
   mean: readonly number[];
-  /** [4], all > 0. */
+  /** [4], all > 0, in the descriptor's scale. */
   std: readonly number[];
+  /** [4] scale per descriptor; absent = all 'identity'. */
+  transform?: readonly DescriptorTransform[];
+}
+
+/** Raw descriptor i → the scale `stats` standardizes it in. */
+export function toDescriptorScale(stats: Pick<DescriptorStats, 'transform'>, i: number, raw: number): number {
+  return stats.transform?.[i] === 'log10' ? Math.log10(Math.max(raw, DESCRIPTOR_LOG_FLOOR)) : raw;
+}
+
+/** Inverse of toDescriptorScale (for values at or above the floor). */
+export function fromDescriptorScale(stats: Pick<DescriptorStats, 'transform'>, i: number, v: number): number {
+  return stats.transform?.[i] === 'log10' ? 10 ** v : v;
 }
 
 /**
@@ -153,7 +180,7 @@ export function encodeConditions(
         if (!Array.isArray(value) || value.length !== DESCRIPTOR_VALUES || !value.every((x) => Number.isFinite(x))) {
           throw new Error(`condition "${spec.name}": expected ${DESCRIPTOR_VALUES} finite raw descriptors, got ${JSON.stringify(value)}`);
         }
-        for (let i = 0; i < DESCRIPTOR_VALUES; i++) out[at + i] = ((value[i] as number) - stats.mean[i]!) / stats.std[i]!;
+        for (let i = 0; i < DESCRIPTOR_VALUES; i++) out[at + i] = (toDescriptorScale(stats, i, value[i] as number) - stats.mean[i]!) / stats.std[i]!;
         break;
       }
     }

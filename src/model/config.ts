@@ -7,7 +7,7 @@
  */
 import { validateRepresentation, type RepresentationConfig } from '../dsp/config.js';
 import { DESCRIPTORS } from '../constants.js';
-import { condDim, valuesForKind, type ConditionKind, type ConditionSpec, type DescriptorStats } from './conditioning.js';
+import { condDim, DESCRIPTOR_TRANSFORMS, valuesForKind, type ConditionKind, type ConditionSpec, type DescriptorStats, type DescriptorTransform } from './conditioning.js';
 import type { ScheduleConfig } from './schedule.js';
 import { SAMPLERS, type SamplerName } from './sampler.js';
 
@@ -201,7 +201,14 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
     }
     return v as number[];
   };
-  const descriptorStats = { mean: vec('mean', () => true, 'finite numbers'), std: vec('std', (x) => x > 0, 'numbers > 0') };
+  const descriptorStats: DescriptorStats = { mean: vec('mean', () => true, 'finite numbers'), std: vec('std', (x) => x > 0, 'numbers > 0') };
+  if (ds['transform'] !== undefined) {
+    const t = ds['transform'];
+    if (!Array.isArray(t) || t.length !== DESCRIPTORS.length || !t.every((x) => (DESCRIPTOR_TRANSFORMS as readonly unknown[]).includes(x))) {
+      fail('descriptorStats.transform', `expected ${DESCRIPTORS.length} of ${DESCRIPTOR_TRANSFORMS.map((x) => `"${x}"`).join(', ')}, got ${JSON.stringify(t)}`);
+    }
+    descriptorStats.transform = t as DescriptorTransform[];
+  }
 
   // --- schedule
   const sc = obj(root['schedule'], 'schedule');

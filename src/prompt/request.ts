@@ -3,14 +3,16 @@
  *
  * The descriptor condition takes RAW descriptors (log2 Hz, log2 s, punch,
  * flatness; src/model/requests.ts); encodeConditions standardizes them with
- * config.descriptorStats. A prompt target of z σ becomes
- *   raw = baseline + z × unit
- * where baseline/unit are the class's own mean/std when per-class baselines
- * are available, else the dataset-wide descriptorStats mean/std. Raw values
- * are clamped to what the descriptor can measure. See docs/prompts.md §3.
+ * config.descriptorStats, in each descriptor's scale (its `transform`: a
+ * model may standardize flatness as log10). A prompt target of z σ becomes
+ *   raw = scale⁻¹(baseline + z × unit)
+ * where baseline/unit are the class's own mean/std (in that scale) when
+ * per-class baselines are available, else the dataset-wide descriptorStats
+ * mean/std. Values are clamped to what the descriptor can measure. See
+ * docs/prompts.md §3.
  */
 import { DESCRIPTORS, type DescriptorName, type GmFamily } from '../constants.js';
-import type { DescriptorStats } from '../model/conditioning.js';
+import { fromDescriptorScale, toDescriptorScale, type DescriptorStats } from '../model/conditioning.js';
 import type { ModelConfig, ModelKind } from '../model/config.js';
 import type { Seed } from '../model/prng.js';
 import type { GenerateRequest } from '../model/requests.js';
@@ -103,11 +105,13 @@ export function findBaselines(config: PromptModelConfig, options: PromptRequestO
 /**
  * Per-class baselines from labelled items (e.g. a shard's `items` with
  * `class`/`family` indices and raw `descriptors`), for storing in a config as
- * `training.classDescriptorStats`. Classes without items are left out.
+ * `training.classDescriptorStats`, in the scale of `scale.transform` (the
+ * model's descriptorStats). Classes without items are left out.
  */
 export function computeClassBaselines(
   items: readonly { class?: number | string; family?: number | string; descriptors: readonly number[] }[],
   classes: readonly string[],
+  scale: Pick<DescriptorStats, 'transform'> = {},
 ): Record<string, { mean: number[]; std: number[]; count: number }> {
   const groups = new Map<string, number[][]>();
   for (const it of items) {
@@ -115,7 +119,7 @@ export function computeClassBaselines(
     const name = typeof label === 'number' ? classes[label] : label;
     if (name === undefined || !classes.includes(name)) continue;
     const g = groups.get(name) ?? [];
-    g.push([...it.descriptors]);
+    g.push(it.descriptors.map((v, i) => toDescriptorScale(scale, i, v)));
     groups.set(name, g);
   }
   const out: Record<string, { mean: number[]; std: number[]; count: number }> = {};
@@ -219,7 +223,9 @@ export function promptToRequest(
   if (!classBase) {
     warnings.push(`descriptor targets are relative to the mean of all ${config.kind === 'drums' ? 'drum classes' : 'families'} (no per-class baseline for "${name}" in the model config)`);
   }
-  const limits = rawLimits(config);
+  // Targets are set in the scale the model standardizes each descriptor in (descriptorStats.transform;
+  // the exported class baselines are in that scale too), then mapped back to raw for the request.
+  const limits = rawLimits(config).map(([lo, hi], i) => [toDescriptorScale(stats, i, lo), toDescriptorScale(stats, i, hi)] as const);
   const raw = {} as Record<DescriptorName, number>;
   const z = {} as Record<DescriptorName, number>;
   DESCRIPTORS.forEach((d, i) => {
@@ -237,10 +243,10 @@ export function promptToRequest(
     const value = Math.max(lo, Math.min(hi, wanted));
     if (value !== wanted && targets[d] !== undefined) {
       const why = d === 'decay' && value === hi ? `${round4(2 ** value)} s, the clip length` : `the ${value === hi ? 'largest' : 'smallest'} value the descriptor takes`;
-      warnings.push(`${d} target clamped to ${round4(value)} (${why})`);
+      warnings.push(`${d} target clamped to ${round4(fromDescriptorScale(stats, i, value))} (${why})`);
     }
-    raw[d] = value;
-    z[d] = round4((raw[d] - stats.mean[i]!) / stats.std[i]!);
+    raw[d] = fromDescriptorScale(stats, i, value);
+    z[d] = round4((value - stats.mean[i]!) / stats.std[i]!);
   });
   request.descriptors = raw;
   return { ok: true, request, warnings, baseline: classBase ? 'class' : 'dataset', z };

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { DESCRIPTORS } from '../../src/constants.js';
 import { descriptorTargets, isCentred, timbreFromPreset, timbreModelFromConfig, timbreRange, timbreToPreset, TIMBRE_SIGMA_RANGE } from '../../src/app/timbre.js';
 import { MIN_CLASS_STD_FRACTION } from '../../src/prompt/request.js';
+import { toDescriptorScale } from '../../src/model/conditioning.js';
 import { parsePresetV2 } from '../../src/presets/schema.js';
 
 const config = JSON.parse(readFileSync('models/drums/config.json', 'utf8')) as {
@@ -36,7 +37,8 @@ describe('timbre knobs', () => {
       expect(t.brightness).toBeCloseTo(c.mean[0]! + unit, 9);
       expect(t.decay).toBeCloseTo(c.mean[1]!, 9);
       expect(t.punch).toBeCloseTo(c.mean[2]!, 9);
-      expect(t.noisiness).toBeCloseTo(Math.max(0, c.mean[3]!), 9);
+      // Noisiness in the model's scale (raw or log10 flatness, descriptorStats.transform), clamped at flatness 0.
+      expect(toDescriptorScale(stats, 3, t.noisiness)).toBeCloseTo(Math.max(toDescriptorScale(stats, 3, 0), c.mean[3]!), 9);
     }
     // Same knob, different classes: each relative to its own baseline.
     expect(descriptorTargets(model, 'closed-hat', { brightness: 1 })!.brightness).toBeGreaterThan(descriptorTargets(model, 'kick', { brightness: 1 })!.brightness);
@@ -57,7 +59,9 @@ describe('timbre knobs', () => {
     }
     // Brightness tops out at Nyquist, 22050 Hz: (log2 22050 − mean) / std σ above the drums' mean.
     expect(timbreRange(stats, 'brightness')).toEqual({ min: -2, max: Math.floor(((Math.log2(22050) - stats.mean[0]!) / stats.std[0]!) * 100) / 100 });
-    expect(timbreRange(stats, 'noisiness').min).toBeCloseTo(-0.62, 2); // 0 is 0.62 σ below the drums' mean noisiness
+    // Noisiness bottoms out at flatness 0 (log10 scale: the floor), cut to −2σ.
+    const zero = (toDescriptorScale(stats, 3, 0) - stats.mean[3]!) / stats.std[3]!;
+    expect(timbreRange(stats, 'noisiness').min).toBe(Math.max(-TIMBRE_SIGMA_RANGE, Math.ceil(zero * 100) / 100));
   });
 
   it('save → load gives the same knob positions, and the stored values pass the preset schema', () => {
@@ -74,6 +78,18 @@ describe('timbre knobs', () => {
     expect(timbreFromPreset(stats, {})).toEqual({});
     // Brightness is stored in Hz: +0 σ of the dataset = 2^mean Hz.
     expect(timbreToPreset(stats, { brightness: 1 }).brightness).toBeCloseTo(2 ** (stats.mean[0]! + stats.std[0]!), 3);
+  });
+
+  it('a model that standardizes noisiness as log10: knobs move it in decades and survive save → load', () => {
+    const logStats = { mean: [10, -1.5, 0.7, -2.6], std: [2, 1, 0.25, 1.65], transform: ['identity', 'identity', 'identity', 'log10'] as const };
+    const r = timbreRange(logStats, 'noisiness');
+    expect(r).toEqual({ min: -2, max: Math.floor((2.6 / 1.65) * 100) / 100 }); // flatness 1 is 1.58σ up
+    expect(timbreToPreset(logStats, { noisiness: -1 }).noisiness).toBeCloseTo(10 ** (-2.6 - 1.65), 12);
+    for (const z of [r.min, -1.37, 0.01, 0.5, r.max]) {
+      const stored = timbreToPreset(logStats, { noisiness: z });
+      const parsed = parsePresetV2({ ...preset, version: 2, globals: { ...(preset['globals'] as object), timbre: stored } }, 'x.json');
+      expect(timbreFromPreset(logStats, parsed.globals.timbre)).toEqual({ noisiness: z });
+    }
   });
 
   it('a config without descriptor statistics is refused with the field named', () => {

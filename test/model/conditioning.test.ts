@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
-  condDim, conditionLayout, dropConditions, encodeConditions, encodePitch, isConditionGiven, unconditional,
+  condDim, conditionLayout, DESCRIPTOR_LOG_FLOOR, dropConditions, encodeConditions, encodePitch, fromDescriptorScale, isConditionGiven,
+  toDescriptorScale, unconditional,
 } from '../../src/model/conditioning.js';
 import { tinyConfig } from './helpers.js';
 
@@ -21,6 +22,21 @@ describe('cond vector (spec §2)', () => {
     const c = encodeConditions(drums.conditions, { class: 2, descriptors: [13, -2, 0.9, 0.1] }, stats);
     const expected = [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, (13 - 10) / 1.5, 0, (0.9 - 0.5) / 0.2, (0.1 - 0.2) / 0.1, 1];
     expect(Array.from(c)).toEqual(Array.from(Float32Array.from(expected)));
+  });
+
+  it('standardizes a log10-scaled descriptor in decades, as training/model.py does', () => {
+    const logStats = { mean: [10, -1, 0.5, -3], std: [1.5, 1, 0.2, 1.25], transform: ['identity', 'identity', 'identity', 'log10'] as const };
+    const c = encodeConditions(drums.conditions, { class: 0, descriptors: [13, -2, 0.9, 1e-4] }, logStats);
+    expect(c[14]).toBeCloseTo((-4 - -3) / 1.25, 6);
+    expect(c[11]).toBeCloseTo((13 - 10) / 1.5, 6); // identity descriptors unchanged
+    // A flatness of 0 (digital silence in a band) sits at the floor, not at −∞.
+    const z = encodeConditions(drums.conditions, { class: 0, descriptors: [13, -2, 0.9, 0] }, logStats);
+    expect(z[14]).toBeCloseTo((Math.log10(DESCRIPTOR_LOG_FLOOR) - -3) / 1.25, 6);
+    expect(toDescriptorScale(logStats, 3, 1e-2)).toBeCloseTo(-2, 12);
+    expect(fromDescriptorScale(logStats, 3, -2)).toBeCloseTo(1e-2, 12);
+    expect(toDescriptorScale(logStats, 0, 7)).toBe(7);
+    expect(toDescriptorScale(stats, 3, 0.25)).toBe(0.25); // no transform: raw
+    expect(fromDescriptorScale(stats, 3, 0.25)).toBe(0.25);
   });
 
   it('drops an absent condition: values and flag all zero', () => {

@@ -188,6 +188,12 @@ describe('validateModelConfig', () => {
     expect(bad((o) => (o.conditions[1].size = 16))).toThrow(/conditions\[1\]\.size: a pitch condition has 16 values \+ 1 flag = 17, got 16/);
     expect(bad((o) => (o.conditions[2].kind = 'ordinal'))).toThrow(/conditions\[2\]\.kind: expected one of/);
     expect(bad((o) => (o.descriptorStats.std = [1, 1, 0, 1]))).toThrow(/descriptorStats\.std: expected 4 numbers > 0/);
+    expect(bad((o) => (o.descriptorStats.transform = ['identity', 'identity', 'identity', 'ln']))).toThrow(
+      /^models\/x\/config\.json: descriptorStats\.transform: expected 4 of "identity", "log10", got \["identity","identity","identity","ln"\]$/);
+    expect(bad((o) => (o.descriptorStats.transform = ['log10']))).toThrow(/descriptorStats\.transform: expected 4 of/);
+    const logT = structuredClone(ok) as any;
+    logT.descriptorStats.transform = ['identity', 'identity', 'identity', 'log10'];
+    expect(validateModelConfig(logT).descriptorStats.transform).toEqual(['identity', 'identity', 'identity', 'log10']);
     expect(bad((o) => (o.schedule.logSnrMax = -20))).toThrow(/schedule\.logSnrMax: expected a number above logSnrMin -15/);
     expect(bad((o) => (o.sampler.name = 'euler'))).toThrow(/sampler\.name: expected one of dpmpp-2m, ddim/);
     expect(bad((o) => o.conditions.splice(1, 1))).toThrow(/architecture\.condDim|pitch/);

@@ -134,6 +134,42 @@ describe('promptToRequest: drums', () => {
   });
 });
 
+describe('promptToRequest: a model that standardizes noisiness as log10', () => {
+  // Flatness in decades: toms -3.9 ± 1.2 (linear 0.0024 ± 0.011), the dataset -2.6 ± 1.65.
+  const logCfg = (withClass: boolean) => {
+    const c = smallConfig('drums', withClass ? { classDescriptorStats: { tom: { mean: [8, -1, 0.7, -3.9], std: [1, 0.5, 0.2, 1.2] } } } : {});
+    return { ...c, descriptorStats: { mean: [10, -1.5, 0.7, -2.6], std: [2, 1, 0.25, 1.65], transform: ['identity', 'identity', 'identity', 'log10'] as const } };
+  };
+
+  it('moves a target by the class σ in decades and sends the raw flatness', () => {
+    const r = ok(promptToRequest(parsePrompt('noisy tom'), logCfg(true), { seed: 1 }));
+    expect(r.request.descriptors!.noisiness).toBeCloseTo(10 ** (-3.9 + 1.2), 9);
+    expect(r.z!.noisiness).toBeCloseTo((-3.9 + 1.2 + 2.6) / 1.65, 4);
+    const clean = ok(promptToRequest(parsePrompt('clean tom'), logCfg(true), { seed: 1 }));
+    expect(clean.request.descriptors!.noisiness).toBeCloseTo(10 ** (-3.9 - 0.75 * 1.2), 12); // "clean" is −0.75σ
+    expect(r.request.descriptors!.brightness).toBe(8); // identity descriptors as before
+    // Not narrow in decades: no "hardly vary" warning, unlike the linear scale.
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('without class baselines: the dataset mean and SD in decades', () => {
+    const r = ok(promptToRequest(parsePrompt('very noisy snare'), logCfg(false), { seed: 1 }));
+    expect(r.request.descriptors!.noisiness).toBeCloseTo(10 ** (-2.6 + 1.5 * 1.65), 9);
+  });
+
+  it('clamps in the scale and reports the raw value', () => {
+    const r = ok(promptToRequest(parsePrompt('super noisy tom'), { ...logCfg(true), training: { steps: 1, classDescriptorStats: { tom: { mean: [8, -1, 0.7, -0.5], std: [1, 0.5, 0.2, 1.2] } } } }, { seed: 1 }));
+    expect(r.request.descriptors!.noisiness).toBe(1);
+    expect(r.warnings).toContain('noisiness target clamped to 1 (the largest value the descriptor takes)');
+  });
+
+  it('computeClassBaselines in the model scale', () => {
+    const b = computeClassBaselines([{ class: 6, descriptors: [8, -1, 0.5, 1e-3] }, { class: 6, descriptors: [8, -1, 0.5, 1e-5] }], DRUM_CLASSES, logCfg(false).descriptorStats);
+    expect(b['tom']!.mean[3]).toBeCloseTo(-4, 12);
+    expect(b['tom']!.std[3]).toBeCloseTo(1, 12);
+  });
+});
+
 describe('promptToRequest: tonal', () => {
   it('family, pitch, descriptors; velocity defaults to base, then 100', () => {
     const r = ok(promptToRequest(parsePrompt('warm bass in C2'), tonal, { seed: 5 }));
