@@ -195,7 +195,24 @@ def class_descriptor_stats(data_dir: Optional[str], kind: str,
     return out
 
 
-def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10, guidance: float = 3.0) -> Dict:
+def sampler_from(config_path: str, kind: str) -> Dict:
+    """The `sampler` block of an exported config.json, for a re-export that keeps its tuned settings
+    (per-class guidance, lowestPitch: decisions measured on generated audio, not training outputs)."""
+    try:
+        with open(config_path) as f:
+            cfg = json.load(f)
+    except (OSError, ValueError) as e:
+        raise SystemExit(f'--sampler-from: {config_path}: {e}')
+    if cfg.get('kind') != kind:
+        raise SystemExit(f'--sampler-from: {config_path} is a {cfg.get("kind")!r} model, this run is {kind!r}')
+    sampler = cfg.get('sampler')
+    if not isinstance(sampler, dict) or 'name' not in sampler:
+        raise SystemExit(f'--sampler-from: {config_path}: no sampler block')
+    return sampler
+
+
+def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10, guidance: float = 3.0,
+               sampler: Optional[Dict] = None) -> Dict:
     ck = load_checkpoint(os.path.join(run, 'ckpt.pt'))
     arch = dict(ck['arch'])
     model = M.build_model(arch)
@@ -224,6 +241,8 @@ def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10
     rep = D.representation(kind, args.get('data'))
     rep['nMels'], rep['nFrames'] = int(arch['nMels']), int(arch['nFrames'])
     config = make_config(kind, arch, ck['stats']['descriptorStats'], rep, training, sampler_steps, guidance)
+    if sampler is not None:
+        config['sampler'] = dict(sampler)
     export_model(model, config, out, float16=float16)
     return config
 
@@ -235,8 +254,14 @@ def main(argv=None):
     p.add_argument('--float32', action='store_true', help='store float32 instead of float16')
     p.add_argument('--sampler-steps', type=int, default=10)
     p.add_argument('--guidance', type=float, default=3.0)
+    p.add_argument('--sampler-from', default='',
+                   help="copy the sampler block (steps, guidance, classGuidance, lowestPitch) from this config.json, "
+                        "e.g. the shipped model's, instead of --sampler-steps/--guidance")
     a = p.parse_args(argv)
-    cfg = export_run(a.run, a.out, float16=not a.float32, sampler_steps=a.sampler_steps, guidance=a.guidance)
+    kind = load_checkpoint(os.path.join(a.run, 'ckpt.pt'))['args']['kind'] if a.sampler_from else None
+    sampler = sampler_from(a.sampler_from, kind) if a.sampler_from else None
+    cfg = export_run(a.run, a.out, float16=not a.float32, sampler_steps=a.sampler_steps, guidance=a.guidance,
+                     sampler=sampler)
     size = sum(os.path.getsize(os.path.join(a.out, f)) for f in os.listdir(a.out) if f.endswith('.bin'))
     print(f'exported {cfg["kind"]} ({cfg["architecture"]["params"]:,} params, step {cfg["training"]["steps"]}, '
           f'val loss {cfg["training"]["valLoss"]}) to {a.out}: {size / 1e6:.2f} MB of weights', flush=True)

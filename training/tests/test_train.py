@@ -211,6 +211,22 @@ class TestTraining(unittest.TestCase):
             cfg = E.export_run(r, os.path.join(self.tmp.name, 'models', 'drums-log-noise'))
         self.assertEqual(cfg['descriptorStats']['transform'], ['identity'] * 3 + ['log10'])
         self.assertAlmostEqual(cfg['descriptorStats']['mean'][3], st['descriptorStats']['mean'][3], places=9)
+        # A re-export keeps the shipped sampler settings (per-class guidance) with --sampler-from.
+        import json
+        shipped = os.path.join(self.tmp.name, 'shipped-config.json')
+        with open(shipped, 'w') as f:
+            json.dump({'kind': 'drums', 'sampler': {'name': 'dpmpp-2m', 'steps': 10, 'guidance': 3.0,
+                                                    'classGuidance': {'clap': 2.5}}}, f)
+        out2 = os.path.join(self.tmp.name, 'models', 'drums-resampled')
+        with contextlib.redirect_stdout(io.StringIO()):
+            E.main(['--run', r, '--out', out2, '--sampler-from', shipped])
+        with open(os.path.join(out2, 'config.json')) as f:
+            self.assertEqual(json.load(f)['sampler']['classGuidance'], {'clap': 2.5})
+        with open(shipped, 'w') as f:
+            json.dump({'kind': 'tonal', 'sampler': {'name': 'dpmpp-2m'}}, f)
+        with self.assertRaises(SystemExit) as e:
+            E.main(['--run', r, '--out', out2, '--sampler-from', shipped])
+        self.assertIn("is a 'tonal' model, this run is 'drums'", str(e.exception))
         kick = cfg['training']['classDescriptorStats']['kick']
         self.assertLess(kick['mean'][3], 0.0)  # log10 of a flatness in (0, 1]
         with self.assertRaises(SystemExit) as e, contextlib.redirect_stdout(io.StringIO()):
