@@ -109,6 +109,8 @@ type Role =
 interface Planned { item: GenItem; role: Role; prompt: string }
 
 async function main(): Promise<void> {
+  // The code state the run starts from; read before the run writes its own tracked outputs (WAVs, figures).
+  const startCommit = gitCommit(repo);
   const t0 = performance.now();
   const o = new Command('eval:prompts')
     .option('--data <dir>', 'dataset root (manifest.json, shards/; the classifier cache in eval-cache/)', 'data')
@@ -358,7 +360,7 @@ async function main(): Promise<void> {
   const targets = evaluatePromptTargets(result);
   const totalS = (performance.now() - t0) / 1000;
   const meta: PromptReportMeta = {
-    commit: gitCommit(repo),
+    commit: startCommit,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     command: ['npm run eval:prompts', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     mode: o.quick ? 'QUICK mode: pipeline check only, numbers are not meaningful' : 'full run',

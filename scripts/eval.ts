@@ -87,6 +87,8 @@ interface RealPitch {
 }
 
 async function main(): Promise<void> {
+  // The code state the run starts from; read before the run writes its own tracked outputs (WAVs, figures).
+  const startCommit = gitCommit(repo);
   const t0 = performance.now();
   const cmd = new Command('eval')
     .option('--data <dir>', 'dataset root (manifest.json, shards/, audio/)', 'data')
@@ -479,7 +481,7 @@ async function main(): Promise<void> {
   const totalS = (performance.now() - t0) / 1000;
   const backend = results[0]?.backend ?? 'unknown';
   const meta: ReportMeta = {
-    commit: gitCommit(repo),
+    commit: startCommit,
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     command: ['npm run eval', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     mode: o.quick ? 'QUICK mode: pipeline check only, numbers are not meaningful' : 'full run',
