@@ -56,6 +56,8 @@ def parse_args(argv=None):
     p.add_argument('--descriptor-transform', default='',
                    help='scale a descriptor is standardized in, e.g. "noisiness=log10" (fresh runs; a resumed run '
                         'keeps its checkpoint\'s); see model.DESCRIPTOR_TRANSFORMS')
+    p.add_argument('--train-only', default='',
+                   help='comma-separated parameter name prefixes to train (others frozen), e.g. "cond_in"')
     p.add_argument('--stop-after', type=int, default=0, help=argparse.SUPPRESS)  # tests: simulate a kill
     return p.parse_args(argv)
 
@@ -300,8 +302,18 @@ class Trainer:
         self.ema = copy.deepcopy(self.model)
         for p in self.ema.parameters():
             p.requires_grad_(False)
-        self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, betas=(0.9, 0.99),
-                                     weight_decay=args.weight_decay)
+        only = [x.strip() for x in getattr(args, 'train_only', '').split(',') if x.strip()]
+        if only:
+            # A fine-tune that may change only these tensors (e.g. 'cond_in' to re-read a condition whose
+            # encoding changed, keeping everything the network does with it as it was).
+            names = [n for n, _ in self.model.named_parameters()]
+            for prefix in only:
+                if not any(n == prefix or n.startswith(prefix + '.') for n in names):
+                    raise SystemExit(f'--train-only: no parameter named "{prefix}" (e.g. {", ".join(names[:4])})')
+            for n, p in self.model.named_parameters():
+                p.requires_grad_(any(n == x or n.startswith(x + '.') for x in only))
+        self.opt = torch.optim.AdamW([p for p in self.model.parameters() if p.requires_grad], lr=args.lr,
+                                     betas=(0.9, 0.99), weight_decay=args.weight_decay)
         self.gen = torch.Generator().manual_seed(args.seed + 1)
         self.step = 0
         self.perm = torch.randperm(len(self.train_set), generator=self.gen)

@@ -181,6 +181,19 @@ class TestTraining(unittest.TestCase):
             T.Trainer(nothing)
         self.assertIn('nope.pt', str(e.exception))
         self.assertEqual(t.init, {'path': ck, 'steps': 2})
+        # --train-only: a fine-tune that changes only the named tensors.
+        r = self.run_dir('init-only')
+        quiet_main(TINY + ['--kind', 'drums', '--data', self.data, '--run', r, '--init', ck, '--steps', '3',
+                           '--val-every', '1000', '--train-only', 'cond_in'])
+        before, after = load(ck)['ema'], load(os.path.join(r, T.CKPT))['model']
+        self.assertFalse(torch.equal(before['cond_in.weight'], after['cond_in.weight']))
+        for k in before:
+            if not k.startswith('cond_in.'):
+                self.assertTrue(torch.equal(before[k], after[k]), k)
+        with self.assertRaises(SystemExit) as e, contextlib.redirect_stdout(io.StringIO()):
+            T.Trainer(T.parse_args(TINY + ['--kind', 'drums', '--data', self.data, '--run', self.run_dir('only-bad'),
+                                           '--train-only', 'cond']))
+        self.assertIn('--train-only: no parameter named "cond"', str(e.exception))
 
     def test_descriptor_transform(self):
         self.assertIsNone(M.parse_descriptor_transform(''))
