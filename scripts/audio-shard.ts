@@ -5,14 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Kind, ManifestItem } from '../src/dataset/builder.js';
 import { decodeNpy } from '../src/dataset/npy.js';
+import type { RepresentationConfig } from '../src/dsp/config.js';
 
-/** One data/manifest.json item (the fields these readers use). */
-export interface ManifestItem { kind: string; shard: string; row: number; augmentation: unknown; id: string }
+/** data/manifest.json (src/dataset/builder.ts writes it): its items and the representation each kind was analysed with. */
+export interface Manifest { items: ManifestItem[]; representations: Partial<Record<Kind, RepresentationConfig>> }
 
-/** data/manifest.json's items. */
-export function readManifestItems(dataDir: string): ManifestItem[] {
-  return (JSON.parse(readFileSync(path.join(dataDir, 'manifest.json'), 'utf8')) as { items: ManifestItem[] }).items;
+export function readManifest(dataDir: string): Manifest {
+  return JSON.parse(readFileSync(path.join(dataDir, 'manifest.json'), 'utf8')) as Manifest;
 }
 
 /** Shard row → row of data/audio/<shard>.npy (the un-augmented rows, in shard order). */

@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { FAMILY_RANGE } from '../src/dataset/labels.js';
+import { centsAboveKey } from '../src/dataset/pitch-label.js';
 import { estimateF0 } from '../src/dsp/pitch.js';
 import { fitLength } from '../src/dsp/features.js';
 import type { RepresentationConfig } from '../src/dsp/config.js';
@@ -203,10 +204,8 @@ export function assignLpt(costs: readonly number[], n: number): number[][] {
 // ---------------------------------------------------------------------------
 // Pitch
 
-export const midiToHz = (m: number): number => 440 * 2 ** ((m - 69) / 12);
-
 /** Cents of f0 above the MIDI note (negative: flat). */
-export const centsOff = (f0: number, midi: number): number => 1200 * Math.log2(f0 / midiToHz(midi));
+export const centsOff = centsAboveKey;
 
 /** Largest measured error the post-generation correction will fix (one octave). */
 export const MAX_CORRECTION_CENTS = 1200;

@@ -41,7 +41,7 @@ import {
   runChild,
 } from './eval-lib.js';
 import type { WorkerJob, WorkerResult } from './eval-worker.js';
-import { type ManifestItem, readManifestItems, shardWaves } from './audio-shard.js';
+import { readManifest, shardWaves } from './audio-shard.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const WAV_BUDGET = 1_900_000;
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
     const cfg = configs.get(it.kind)!;
     return itemCost(cfg.representation.nFrames, it.guidance, cfg.sampler.steps);
   });
-  const manifest: ManifestItem[] = readManifestItems(dataDir);
+  const manifest = readManifest(dataDir).items;
   // Real test rows to vocode: the first vocodedPerClass of each class.
   const vocTasks: Array<{ kind: Kind; rows: number[]; cost: number }> = [];
   for (const kind of kinds) {

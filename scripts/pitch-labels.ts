@@ -16,7 +16,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { MAX_RELABEL_CENTS, pitchLabel, type PitchLabel } from '../src/dataset/pitch-label.js';
 import { estimateF0 } from '../src/dsp/pitch.js';
-import { readManifestItems, shardWaves } from './audio-shard.js';
+import { readManifest, shardWaves } from './audio-shard.js';
 
 /** Bump when the estimator or the rule changes; training/data.py checks it. */
 export const PITCH_LABELS_VERSION = 1;
@@ -35,7 +35,9 @@ function fail(msg: string): never {
 const splits = o.splits.split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of splits) if (!['train', 'val', 'test'].includes(s)) fail(`--splits: unknown split "${s}" (train, val, test)`);
 if (!existsSync(path.join(o.data, 'manifest.json'))) fail(`${path.join(o.data, 'manifest.json')} is missing (run npm run dataset first)`);
-const manifest = readManifestItems(o.data);
+const { items: manifest, representations } = readManifest(o.data);
+const sampleRate = representations.tonal?.sampleRate;
+if (!(typeof sampleRate === 'number' && sampleRate > 0)) fail(`${path.join(o.data, 'manifest.json')}: representations.tonal.sampleRate is missing`);
 const t0 = performance.now();
 for (const split of splits) {
   const shard = `tonal_${split}`;
@@ -46,20 +48,20 @@ for (const split of splits) {
   const wave = shardWaves(o.data, manifest, shard);
   const out: PitchLabel[] = [];
   let relabelled = 0;
-  let sharp = 0;
+  let offKey = 0;
   items.forEach((it, r) => {
     if (typeof it.pitch !== 'number') fail(`${jsonPath}: item ${r} (${it.id}) has no numeric "pitch"`);
     const x = wave(r);
     if (!x) fail(`${audioPath}: no audio for ${shard} row ${r} (${it.id}); rebuild the dataset`);
-    const l = pitchLabel(it.pitch, estimateF0(x, 44100).f0);
+    const l = pitchLabel(it.pitch, estimateF0(x, sampleRate).f0);
     if (l.label !== l.key) relabelled++;
-    if (l.cents !== null && Math.abs(l.cents) > 20 && Math.abs(l.cents) <= MAX_RELABEL_CENTS) sharp++;
+    if (l.cents !== null && Math.abs(l.cents) > 20 && Math.abs(l.cents) <= MAX_RELABEL_CENTS) offKey++;
     out.push({ key: l.key, cents: l.cents === null ? null : Math.round(l.cents * 100) / 100, label: Math.round(l.label * 10000) / 10000 });
   });
   const file = path.join(o.data, 'shards', `${shard}.pitch.json`);
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify({ version: PITCH_LABELS_VERSION, estimator: 'estimateF0', maxCents: MAX_RELABEL_CENTS, items: out }));
   renameSync(tmp, file);
-  console.log(`${shard}: ${items.length} notes, ${relabelled} relabelled from the measured f0 (${sharp} were 20–${MAX_RELABEL_CENTS} cents off their key) → ${file}`);
+  console.log(`${shard}: ${items.length} notes, ${relabelled} relabelled from the measured f0 (${offKey} were 20–${MAX_RELABEL_CENTS} cents off their key) → ${file}`);
 }
 console.log(`dataset:pitch: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -63,7 +63,7 @@ def descriptor_stats(items: List[Dict], transform: Optional[List[str]] = None) -
     """Mean/std of the descriptors in the scale the condition standardizes them in
     (model.transform_descriptors); 'transform' is kept only when some descriptor is not identity."""
     raw = torch.tensor([it['descriptors'] for it in items], dtype=torch.float64)
-    d = transform_descriptors(raw, transform).numpy() if transform else raw.numpy()
+    d = transform_descriptors(raw, transform).numpy()
     mean, std = [], []
     for j in range(d.shape[1]):
         col = d[:, j][np.isfinite(d[:, j])]

@@ -212,7 +212,8 @@ def sampler_from(config_path: str, kind: str) -> Dict:
 
 
 def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10, guidance: float = 3.0,
-               sampler: Optional[Dict] = None) -> Dict:
+               sampler_config: str = '') -> Dict:
+    """Export a run's EMA weights; sampler_config: a config.json whose sampler block to keep (sampler_from)."""
     ck = load_checkpoint(os.path.join(run, 'ckpt.pt'))
     arch = dict(ck['arch'])
     model = M.build_model(arch)
@@ -241,8 +242,8 @@ def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10
     rep = D.representation(kind, args.get('data'))
     rep['nMels'], rep['nFrames'] = int(arch['nMels']), int(arch['nFrames'])
     config = make_config(kind, arch, ck['stats']['descriptorStats'], rep, training, sampler_steps, guidance)
-    if sampler is not None:
-        config['sampler'] = dict(sampler)
+    if sampler_config:
+        config['sampler'] = dict(sampler_from(sampler_config, kind))
     export_model(model, config, out, float16=float16)
     return config
 
@@ -258,10 +259,8 @@ def main(argv=None):
                    help="copy the sampler block (steps, guidance, classGuidance, lowestPitch) from this config.json, "
                         "e.g. the shipped model's, instead of --sampler-steps/--guidance")
     a = p.parse_args(argv)
-    kind = load_checkpoint(os.path.join(a.run, 'ckpt.pt'))['args']['kind'] if a.sampler_from else None
-    sampler = sampler_from(a.sampler_from, kind) if a.sampler_from else None
     cfg = export_run(a.run, a.out, float16=not a.float32, sampler_steps=a.sampler_steps, guidance=a.guidance,
-                     sampler=sampler)
+                     sampler_config=a.sampler_from)
     size = sum(os.path.getsize(os.path.join(a.out, f)) for f in os.listdir(a.out) if f.endswith('.bin'))
     print(f'exported {cfg["kind"]} ({cfg["architecture"]["params"]:,} params, step {cfg["training"]["steps"]}, '
           f'val loss {cfg["training"]["valLoss"]}) to {a.out}: {size / 1e6:.2f} MB of weights', flush=True)

@@ -95,6 +95,8 @@ else:
 CKPT = 'ckpt.pt'
 BUDGET_WINDOW = (50, 150)  # --time-budget measures steps/s over these steps of the first session
 ARCH_KEYS = ('kind', 'channels', 'embed', 'groups', 'heads', 'seed', 'val_items')
+# Data and fine-tune settings a resumed run also keeps, with what a checkpoint older than the flag used.
+RUN_KEYS = {'pitch_labels': 'key', 'train_only': ''}
 
 
 def arch_from(args, stats) -> dict:
@@ -263,17 +265,17 @@ class Trainer:
                 if str(getattr(args, k)) != str(saved[k]):
                     print(f'resume: using checkpoint {k}={saved[k]} (ignoring {getattr(args, k)})', flush=True)
                     setattr(args, k, saved[k])
-            if saved.get('pitch_labels', 'key') != args.pitch_labels:  # the labels a run started on stay its labels
-                print(f'resume: using checkpoint pitch_labels={saved.get("pitch_labels", "key")} '
-                      f'(ignoring {args.pitch_labels})', flush=True)
-                args.pitch_labels = saved.get('pitch_labels', 'key')
+            for k, default in RUN_KEYS.items():  # what a run started with stays what it trains with
+                if saved.get(k, default) != getattr(args, k):
+                    print(f'resume: using checkpoint {k}={saved.get(k, default)!r} (ignoring {getattr(args, k)!r})', flush=True)
+                    setattr(args, k, saved.get(k, default))
             self.stats = ck['stats']
             if saved.get('steps_fixed'):  # --time-budget already chose the step count
                 args.steps = int(saved['steps'])
                 args.steps_fixed = True
         else:
             try:
-                transform = M.parse_descriptor_transform(getattr(args, 'descriptor_transform', ''))
+                transform = M.parse_descriptor_transform(args.descriptor_transform)
             except ValueError as e:
                 raise SystemExit(f'--descriptor-transform: {e}')
             self.stats = D.compute_stats(args.data, args.kind, transform)
@@ -282,10 +284,9 @@ class Trainer:
         self.segments = M.condition_segments(self.conditions)
 
         t0 = time.time()
-        pl = getattr(args, 'pitch_labels', 'key')
         try:
-            self.train_set = D.Split(args.data, args.kind, 'train', self.stats, pitch_labels=pl)
-            self.val_set_full = D.Split(args.data, args.kind, 'val', self.stats, pitch_labels=pl)
+            self.train_set = D.Split(args.data, args.kind, 'train', self.stats, pitch_labels=args.pitch_labels)
+            self.val_set_full = D.Split(args.data, args.kind, 'val', self.stats, pitch_labels=args.pitch_labels)
         except ValueError as e:
             raise SystemExit(f'train: {e}')
         self.val = make_val_set(self.val_set_full, args.val_items, args.seed)
@@ -302,7 +303,7 @@ class Trainer:
         self.ema = copy.deepcopy(self.model)
         for p in self.ema.parameters():
             p.requires_grad_(False)
-        only = [x.strip() for x in getattr(args, 'train_only', '').split(',') if x.strip()]
+        only = [x.strip() for x in args.train_only.split(',') if x.strip()]
         if only:
             # A fine-tune that may change only these tensors (e.g. 'cond_in' to re-read a condition whose
             # encoding changed, keeping everything the network does with it as it was).

@@ -67,9 +67,9 @@ export function hasDescriptors(model: TimbreModel): boolean {
 export function timbreRange(stats: DescriptorStats, d: DescriptorName): { min: number; max: number } {
   const i = DESCRIPTORS.indexOf(d);
   const lim = PRESET_LIMITS[d];
-  const toRaw = (v: number) => toDescriptorScale(stats, i, LOG2[d] ? Math.log2(v) : v);
-  const lo = (toRaw(lim.min) - stats.mean[i]!) / stats.std[i]!;
-  const hi = (toRaw(lim.max) - stats.mean[i]!) / stats.std[i]!;
+  const scaled = (v: number) => toDescriptorScale(stats, i, LOG2[d] ? Math.log2(v) : v);
+  const lo = (scaled(lim.min) - stats.mean[i]!) / stats.std[i]!;
+  const hi = (scaled(lim.max) - stats.mean[i]!) / stats.std[i]!;
   // Two decimals inside the limit, so the stored value always validates.
   return {
     min: Math.max(-TIMBRE_SIGMA_RANGE, Math.ceil(lo * 100) / 100),
@@ -119,9 +119,9 @@ export function timbreFromPreset(stats: DescriptorStats, timbre: Timbre): Timbre
   DESCRIPTORS.forEach((d, i) => {
     const v = timbre[d];
     if (v === undefined) return;
-    const raw = toDescriptorScale(stats, i, LOG2[d] ? Math.log2(v) : v);
+    const scaled = toDescriptorScale(stats, i, LOG2[d] ? Math.log2(v) : v);
     const { min, max } = timbreRange(stats, d);
-    const z = Math.min(max, Math.max(min, round((raw - stats.mean[i]!) / stats.std[i]!, 2)));
+    const z = Math.min(max, Math.max(min, round((scaled - stats.mean[i]!) / stats.std[i]!, 2)));
     if (z !== 0) out[d] = z;
   });
   return out;

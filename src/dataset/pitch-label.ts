@@ -12,6 +12,7 @@
  * likely an inharmonic or unpitched sound (bells, FX) or an estimator slip than
  * a detuned sample, and the note keeps its key.
  */
+import { midiToHz } from '../dsp/vocoder.js';
 import type { Hz, MidiNote } from '../units.js';
 
 /** Largest |offset| (cents, after folding octaves) taken as the note's detune. */
@@ -28,7 +29,7 @@ export interface PitchLabel {
 
 /** Cents of f0 above the equal-tempered key (A4 = 440 Hz). */
 export function centsAboveKey(f0: Hz, key: MidiNote): number {
-  return 1200 * Math.log2(f0 / (440 * 2 ** ((key - 69) / 12)));
+  return 1200 * Math.log2(f0 / midiToHz(key));
 }
 
 /** The training label of one note, from its key and its estimated f0 (null: none found). */
