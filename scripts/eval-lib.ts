@@ -11,7 +11,7 @@ import { centsAboveKey } from '../src/dataset/pitch-label.js';
 import { estimateF0 } from '../src/dsp/pitch.js';
 import { fitLength } from '../src/dsp/features.js';
 import type { RepresentationConfig } from '../src/dsp/config.js';
-import { resample } from '../src/dsp/resample.js';
+import { shiftCents } from '../src/dsp/transpose.js';
 import type { GmFamily } from '../src/constants.js';
 import type { GenerateRequest } from '../src/model/requests.js';
 
@@ -218,9 +218,7 @@ export const MAX_CORRECTION_CENTS = 1200;
  */
 export function pitchCorrect(audio: Float32Array, sampleRate: number, cents: number | null, cfg: RepresentationConfig): Float32Array {
   if (cents === null || !Number.isFinite(cents) || Math.abs(cents) > MAX_CORRECTION_CENTS) return audio;
-  const k = 2 ** (-cents / 1200); // pitch factor to apply
-  // resample(x, sr, sr / k) has 1/k the samples: played at sr, every frequency is ×k.
-  return fitLength(resample(audio, sampleRate, sampleRate / k), cfg);
+  return fitLength(shiftCents(audio, -cents, sampleRate), cfg);
 }
 
 export interface PitchMeasure {

@@ -14,12 +14,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { MAX_RELABEL_CENTS, pitchLabel, type PitchLabel } from '../src/dataset/pitch-label.js';
+import { MAX_RELABEL_CENTS, PITCH_LABELS_VERSION, pitchLabel, type PitchLabel } from '../src/dataset/pitch-label.js';
 import { estimateF0 } from '../src/dsp/pitch.js';
 import { readManifest, shardWaves } from './audio-shard.js';
-
-/** Bump when the estimator or the rule changes; training/data.py checks it. */
-export const PITCH_LABELS_VERSION = 1;
 
 const o = new Command('dataset:pitch')
   .option('--data <dir>', 'the folder `npm run dataset` wrote', 'data')

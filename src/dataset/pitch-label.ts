@@ -18,6 +18,9 @@ import type { Hz, MidiNote } from '../units.js';
 /** Largest |offset| (cents, after folding octaves) taken as the note's detune. */
 export const MAX_RELABEL_CENTS = 50;
 
+/** Version of the <shard>.pitch.json files `npm run dataset:pitch` writes; bump when the estimator or the rule changes (training/data.py checks it). */
+export const PITCH_LABELS_VERSION = 1;
+
 export interface PitchLabel {
   /** The key the note was rendered on. */
   key: MidiNote;
