@@ -16,12 +16,13 @@
  * it unchanged. Every file is written to a temporary name and renamed, so a
  * half-written shard never exists under its real name.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { HARMONIC_TONAL_REPRESENTATION, signalLength, validateRepresentation } from '../src/dsp/config.js';
 import { analyzeHarmonic } from '../src/dsp/harmonic.js';
 import { decodeNpy, encodeNpy } from '../src/dataset/npy.js';
+import { writeAtomic } from './write-atomic.js';
 
 const program = new Command()
   .name('dataset:harmonic')
@@ -37,12 +38,6 @@ for (const s of splits) {
     console.error(`dataset:harmonic: --splits: unknown split "${s}" (train, val, test)`);
     process.exit(2);
   }
-}
-
-function writeAtomic(file: string, bytes: Uint8Array | string): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, file);
 }
 
 const shardsOut = join(o.out, 'shards');

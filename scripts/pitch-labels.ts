@@ -11,12 +11,13 @@
  * pitch condition on `label` instead of the key. Each file is written to a
  * temporary name and renamed, so a half-written file never exists.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { MAX_RELABEL_CENTS, PITCH_LABELS_VERSION, pitchLabel, type PitchLabel } from '../src/dataset/pitch-label.js';
 import { estimateF0 } from '../src/dsp/pitch.js';
 import { readManifest, shardWaves } from './audio-shard.js';
+import { writeAtomic } from './write-atomic.js';
 
 const o = new Command('dataset:pitch')
   .option('--data <dir>', 'the folder `npm run dataset` wrote', 'data')
@@ -56,9 +57,7 @@ for (const split of splits) {
     out.push({ key: l.key, cents: l.cents === null ? null : Math.round(l.cents * 100) / 100, label: Math.round(l.label * 10000) / 10000 });
   });
   const file = path.join(o.data, 'shards', `${shard}.pitch.json`);
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify({ version: PITCH_LABELS_VERSION, estimator: 'estimateF0', maxCents: MAX_RELABEL_CENTS, items: out }));
-  renameSync(tmp, file);
+  writeAtomic(file, JSON.stringify({ version: PITCH_LABELS_VERSION, estimator: 'estimateF0', maxCents: MAX_RELABEL_CENTS, items: out }));
   console.log(`${shard}: ${items.length} notes, ${relabelled} relabelled from the measured f0 (${offKey} were 20–${MAX_RELABEL_CENTS} cents off their key) → ${file}`);
 }
 console.log(`dataset:pitch: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);

@@ -12,7 +12,7 @@
  * A row that is not moved keeps its original feature row bit for bit. Every file
  * is written to a temporary name and renamed, so a half-written shard never exists.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { PITCH_LABELS_VERSION } from '../src/dataset/pitch-label.js';
@@ -21,6 +21,7 @@ import { decodeNpy, encodeNpy } from '../src/dataset/npy.js';
 import { describe, descriptorVector } from '../src/dsp/descriptors.js';
 import { audioToFeature } from '../src/dsp/features.js';
 import { readManifest, shardWaves } from './audio-shard.js';
+import { writeAtomic } from './write-atomic.js';
 
 const o = new Command('dataset:retune')
   .option('--data <dir>', 'the folder `npm run dataset` wrote', 'data')
@@ -63,30 +64,22 @@ const inputs = splits.map((split) => {
 mkdirSync(o.out, { recursive: true });
 const t0 = performance.now();
 for (const { shard, items, cents, feats } of inputs) {
-  const out = new Float32Array(feats.data.length);
-  out.set(feats.data);
+  const out = Float32Array.from(feats.data);
   const wave = shardWaves(o.data, manifest, shard);
-  let moved = 0;
   const shifts: number[] = [];
   const rows = items.map((it, r) => {
     const x = wave(r);
     if (!x) fail(`${path.join(o.data, 'audio', `${shard}.npy`)}: no audio for row ${r} (${it.id}); rebuild the dataset`);
     const { audio, shift } = retuneToKey(x, cfg.sampleRate, cents[r]!);
     if (shift === 0) return { ...it, retuneCents: 0 };
-    moved++;
     shifts.push(Math.abs(shift));
     out.set(audioToFeature(audio, cfg), r * F);
     return { ...it, descriptors: descriptorVector(describe(audio, cfg.sampleRate, true)), retuneCents: Math.round(shift * 100) / 100 };
   });
-  const write = (file: string, data: string | Uint8Array) => {
-    const tmp = `${file}.tmp-${process.pid}`;
-    writeFileSync(tmp, data);
-    renameSync(tmp, file);
-  };
-  write(path.join(o.out, `${shard}.npy`), encodeNpy(out, feats.shape));
-  write(path.join(o.out, `${shard}.json`), JSON.stringify({ items: rows }));
+  writeAtomic(path.join(o.out, `${shard}.npy`), encodeNpy(out, feats.shape));
+  writeAtomic(path.join(o.out, `${shard}.json`), JSON.stringify({ items: rows }));
   shifts.sort((a, b) => a - b);
   const med = shifts.length ? shifts[shifts.length >> 1]! : 0;
-  console.log(`${shard}: ${items.length} notes, ${moved} moved to their key (median |shift| ${med.toFixed(1)} cents) → ${path.join(o.out, shard)}.{npy,json}`);
+  console.log(`${shard}: ${items.length} notes, ${shifts.length} moved to their key (median |shift| ${med.toFixed(1)} cents) → ${path.join(o.out, shard)}.{npy,json}`);
 }
 console.log(`dataset:retune: done in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
