@@ -26,7 +26,9 @@ export function decodeNpy(bytes: Uint8Array, name = 'npy'): { data: Float32Array
   const shapeStr = /'shape':\s*\(([^)]*)\)/.exec(header)?.[1];
   if (!descr || shapeStr === undefined) throw new Error(`${name}: malformed .npy header`);
   const shape = shapeStr.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  const body = bytes.slice(10 + hlen);
+  // A copy with its own ArrayBuffer: Node's Buffer.slice is a view (byteOffset > 0, or a shared
+  // pool), and a typed array over `.buffer` from 0 would read the header as data.
+  const body = new Uint8Array(bytes.subarray(10 + hlen));
   if (descr === '<f4') return { data: new Float32Array(body.buffer, 0, body.byteLength / 4), shape };
   if (descr === '<i2') return { data: new Int16Array(body.buffer, 0, body.byteLength / 2), shape };
   throw new Error(`${name}: unsupported dtype ${descr}`);

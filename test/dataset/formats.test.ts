@@ -169,6 +169,16 @@ describe('npy', () => {
     expect(Array.from(decodeNpy(encodeNpy(view, [3])).data)).toEqual([1, 2, 3]);
   });
 
+  it('reads a Node Buffer and a view with a byte offset as the file, not as their backing store', () => {
+    const f = Float32Array.from({ length: 40 }, (_, i) => i - 20);
+    const file = encodeNpy(f, [40]);
+    // readFileSync hands back a Buffer whose .slice is a view into one ArrayBuffer.
+    expect(Array.from(decodeNpy(Buffer.from(file)).data)).toEqual(Array.from(f));
+    const padded = new Uint8Array(file.length + 12);
+    padded.set(file, 12);
+    expect(Array.from(decodeNpy(padded.subarray(12)).data)).toEqual(Array.from(f));
+  });
+
   it('rejects a wrong shape and bad files', () => {
     expect(() => encodeNpy(new Float32Array(5), [2, 3])).toThrow(/holds 6 values, got 5/);
     expect(() => decodeNpy(new Uint8Array(20), 'x.npy')).toThrow(/^x\.npy: not a \.npy file/);
