@@ -14,10 +14,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { decodeNpy } from '../src/dataset/npy.js';
 import { melView } from '../src/dsp/config.js';
 import { audioToFeature } from '../src/dsp/features.js';
-import { featureToAudio } from '../src/dsp/vocoder.js';
 import { initNodeBackend, shutdownNodeBackend } from '../src/model/backend-node.js';
+import { validateModelConfig } from '../src/model/config.js';
 import { Generator, type GenerateRequest } from '../src/model/generator.js';
 import { nodeReader } from '../src/model/reader-node.js';
+import { modelVocoder, type Vocoder } from '../src/model/vocoding.js';
 import { type GenItem, type Kind, measurePitch, type PitchMeasure } from './eval-lib.js';
 
 export interface WorkerJob {
@@ -58,18 +59,20 @@ async function main(): Promise<void> {
     if (!g) {
       const dir = job.modelDirs[kind];
       if (!dir) throw new Error(`no model folder for ${kind}`);
-      g = await Generator.load(nodeReader(dir), { vocoder: (f, cfg, pitch) => capture(f, cfg, pitch) });
+      const model = { vocoder: null as Vocoder | null };
+      g = await Generator.load(nodeReader(dir), { vocoder: (f, cfg, pitch, cls) => capture(model.vocoder!, f, cfg, pitch, cls) });
+      model.vocoder = modelVocoder(g.config);
       generators.set(kind, g);
     }
     return g;
   };
-  // The Generator's vocoder: the default featureToAudio, timed, keeping the sampler's feature.
+  // The Generator's vocoder: the model's default one, timed, keeping the sampler's feature.
   let captured: Float32Array[] = [];
   let vocS = 0;
-  const capture = (f: Float32Array, cfg: Parameters<typeof featureToAudio>[1], pitch?: number): Float32Array => {
+  const capture = (voc: Vocoder, ...[f, cfg, pitch, cls]: Parameters<Vocoder>): Float32Array => {
     captured.push(f.slice());
     const t = performance.now();
-    const a = featureToAudio(f, cfg, { pitch });
+    const a = voc(f, cfg, pitch, cls);
     vocS += (performance.now() - t) / 1000;
     return a;
   };
@@ -123,19 +126,23 @@ async function main(): Promise<void> {
   const voc: Float32Array[] = [];
   for (const v of job.vocode) {
     if (v.rows.length === 0) continue;
-    const cfgSrc = job.modelDirs[v.kind];
-    const cfg = (JSON.parse(readFileSync(`${cfgSrc}/config.json`, 'utf8')) as { representation: Parameters<typeof featureToAudio>[1] }).representation;
+    const cfgFile = `${job.modelDirs[v.kind]}/config.json`;
+    const config = validateModelConfig(JSON.parse(readFileSync(cfgFile, 'utf8')), cfgFile);
+    const cfg = config.representation;
+    const vocoder = modelVocoder(config);
     const { data, shape } = decodeNpy(new Uint8Array(readFileSync(v.shard)), v.shard);
     const D = shape[1]! * shape[2]!;
     if (!(data instanceof Float32Array) || D !== cfg.nMels * cfg.nFrames) throw new Error(`${v.shard}: shape ${shape.join('×')} does not match the ${v.kind} model`);
-    // A harmonic model's shard is the harmonic one (eval.ts picks it), and its synthesizer needs each row's pitch.
-    const pitches = cfg.kind === 'harmonic'
-      ? (JSON.parse(readFileSync(v.shard.replace(/\.npy$/, '.json'), 'utf8')) as { items: Array<{ pitch?: number }> }).items.map((it) => it.pitch)
-      : null;
+    // Real rows go through the vocoder as a generated one-shot of their class and note would
+    // (a harmonic model's synthesizer cannot run without the note at all).
+    const items = (JSON.parse(readFileSync(v.shard.replace(/\.npy$/, '.json'), 'utf8')) as { items: Array<{ pitch?: number; class?: number; family?: number }> }).items;
     for (const r of v.rows) {
-      const pitch = pitches?.[r];
-      if (pitches && pitch === undefined) throw new Error(`${v.shard}: row ${r} has no pitch for the harmonic synthesizer`);
-      voc.push(audioToFeature(featureToAudio(data.slice(r * D, (r + 1) * D), cfg, { pitch }), melView(cfg)));
+      const it = items[r];
+      if (!it) throw new Error(`${v.shard}: row ${r} has no item in its .json`);
+      const pitch = config.kind === 'tonal' ? it.pitch : undefined;
+      if (config.kind === 'tonal' && pitch === undefined) throw new Error(`${v.shard}: row ${r} has no pitch`);
+      const c = config.kind === 'tonal' ? it.family : it.class;
+      voc.push(audioToFeature(vocoder(data.slice(r * D, (r + 1) * D), cfg, pitch, c === undefined ? undefined : config.classes[c]), melView(cfg)));
     }
     result.voc.push({ kind: v.kind, rows: v.rows });
     process.stdout.write(`${v.kind}: ${v.rows.length} real test items vocoded\n`);

@@ -195,9 +195,10 @@ def class_descriptor_stats(data_dir: Optional[str], kind: str,
     return out
 
 
-def sampler_from(config_path: str, kind: str) -> Dict:
-    """The `sampler` block of an exported config.json, for a re-export that keeps its tuned settings
-    (per-class guidance, lowestPitch: decisions measured on generated audio, not training outputs)."""
+def settings_from(config_path: str, kind: str) -> Dict:
+    """The `sampler` block (and `vocoder`, when present) of an exported config.json, for a re-export
+    that keeps its tuned settings (per-class guidance, lowestPitch, the harmonic prior: decisions
+    measured on generated audio, not training outputs)."""
     try:
         with open(config_path) as f:
             cfg = json.load(f)
@@ -208,12 +209,17 @@ def sampler_from(config_path: str, kind: str) -> Dict:
     sampler = cfg.get('sampler')
     if not isinstance(sampler, dict) or 'name' not in sampler:
         raise SystemExit(f'--sampler-from: {config_path}: no sampler block')
-    return sampler
+    out = {'sampler': sampler}
+    if 'vocoder' in cfg:
+        if not isinstance(cfg['vocoder'], dict):
+            raise SystemExit(f'--sampler-from: {config_path}: vocoder: expected an object')
+        out['vocoder'] = cfg['vocoder']
+    return out
 
 
 def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10, guidance: float = 3.0,
                sampler_config: str = '') -> Dict:
-    """Export a run's EMA weights; sampler_config: a config.json whose sampler block to keep (sampler_from)."""
+    """Export a run's EMA weights; sampler_config: a config.json whose sampler and vocoder blocks to keep (settings_from)."""
     ck = load_checkpoint(os.path.join(run, 'ckpt.pt'))
     arch = dict(ck['arch'])
     model = M.build_model(arch)
@@ -243,7 +249,7 @@ def export_run(run: str, out: str, float16: bool = True, sampler_steps: int = 10
     rep['nMels'], rep['nFrames'] = int(arch['nMels']), int(arch['nFrames'])
     config = make_config(kind, arch, ck['stats']['descriptorStats'], rep, training, sampler_steps, guidance)
     if sampler_config:
-        config['sampler'] = dict(sampler_from(sampler_config, kind))
+        config.update(json.loads(json.dumps(settings_from(sampler_config, kind))))
     export_model(model, config, out, float16=float16)
     return config
 
@@ -256,7 +262,8 @@ def main(argv=None):
     p.add_argument('--sampler-steps', type=int, default=10)
     p.add_argument('--guidance', type=float, default=3.0)
     p.add_argument('--sampler-from', default='',
-                   help="copy the sampler block (steps, guidance, classGuidance, lowestPitch) from this config.json, "
+                   help="copy the sampler block (steps, guidance, classGuidance, lowestPitch) and the vocoder block "
+                        "(harmonicPrior) from this config.json, "
                         "e.g. the shipped model's, instead of --sampler-steps/--guidance")
     a = p.parse_args(argv)
     cfg = export_run(a.run, a.out, float16=not a.float32, sampler_steps=a.sampler_steps, guidance=a.guidance,

@@ -66,10 +66,10 @@ export function audioToFeature(signal: Float32Array, cfg: RepresentationConfig):
   return melToFeature(audioToMel(signal, cfg), cfg);
 }
 
-/** Feature → frame-major linear STFT magnitudes (unscaled, ready for Griffin-Lim). */
-export function featureToLinearMagnitude(feature: Float32Array, cfg: RepresentationConfig): Float32Array {
+/** Feature → frame-major linear STFT magnitudes (unscaled, ready for Griffin-Lim); `inverse`: a mel inverse other than the plain pseudo-inverse (mel.ts melToLinear). */
+export function featureToLinearMagnitude(feature: Float32Array, cfg: RepresentationConfig, inverse?: Float64Array): Float32Array {
   const mel = featureToMel(feature, cfg);
-  const lin = melToLinear(filterbankOf(cfg), mel, cfg.nFrames);
+  const lin = melToLinear(filterbankOf(cfg), mel, cfg.nFrames, inverse);
   const inv = 1 / magnitudeScale(cfg);
   for (let i = 0; i < lin.length; i++) lin[i]! *= inv;
   return lin;

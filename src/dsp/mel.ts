@@ -111,22 +111,53 @@ const pinvCache = new WeakMap<MelFilterbank, Float64Array>();
  * Pseudo-inverse P = Mᵀ (M Mᵀ + λI)⁻¹, row-major [nBins][nMels]. Mel bands
  * overlap only with neighbours, so M Mᵀ is small (nMels²) and well
  * conditioned; λ guards the narrowest low bands. Solved by Cholesky.
+ * Cached per filterbank.
  */
 export function melPseudoInverse(fb: MelFilterbank, lambda = 1e-6): Float64Array {
   const hit = pinvCache.get(fb);
   if (hit) return hit;
+  const P = solvePseudoInverse(fb, null, lambda);
+  pinvCache.set(fb, P);
+  return P;
+}
+
+/**
+ * Weighted pseudo-inverse P_w = W Mᵀ (M W Mᵀ + λ·mean(diag) I)⁻¹ with
+ * W = diag(weights) (one per FFT bin, > 0), row-major [nBins][nMels]: of all
+ * spectra x with M x = mel it gives the one with the least Σ x_k² / w_k, i.e.
+ * it puts a band's energy where the prior `weights` is large. With all weights
+ * equal it is melPseudoInverse. λ is relative here because the weights set
+ * the scale of M W Mᵀ. Not cached: the caller knows which priors recur.
+ */
+export function melWeightedPseudoInverse(fb: MelFilterbank, weights: Float64Array, lambda = 1e-6): Float64Array {
+  if (weights.length !== fb.nBins) throw new Error(`melWeightedPseudoInverse: ${weights.length} weights for ${fb.nBins} bins`);
+  for (let k = 0; k < weights.length; k++) {
+    if (!(weights[k]! > 0)) throw new Error(`melWeightedPseudoInverse: weight ${k} is ${weights[k]}, expected > 0`);
+  }
+  return solvePseudoInverse(fb, weights, lambda);
+}
+
+/** Shared solver: weights null is the plain pseudo-inverse with an absolute λ (its historical form, kept bit for bit). */
+function solvePseudoInverse(fb: MelFilterbank, weights: Float64Array | null, lambda: number): Float64Array {
   const { nMels: n, nBins } = fb;
   const M = melDense(fb);
   const G = new Float64Array(n * n);
   for (let a = 0; a < n; a++) {
     for (let b = a; b < n; b++) {
       let s = 0;
-      for (let k = 0; k < nBins; k++) s += M[a * nBins + k]! * M[b * nBins + k]!;
+      if (weights) for (let k = 0; k < nBins; k++) s += M[a * nBins + k]! * weights[k]! * M[b * nBins + k]!;
+      else for (let k = 0; k < nBins; k++) s += M[a * nBins + k]! * M[b * nBins + k]!;
       G[a * n + b] = s;
       G[b * n + a] = s;
     }
-    G[a * n + a]! += lambda;
   }
+  let ridge = lambda;
+  if (weights) {
+    let trace = 0;
+    for (let a = 0; a < n; a++) trace += G[a * n + a]!;
+    ridge = lambda * (trace / n);
+  }
+  for (let a = 0; a < n; a++) G[a * n + a]! += ridge;
   // Cholesky G = L Lᵀ.
   const L = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -153,22 +184,24 @@ export function melPseudoInverse(fb: MelFilterbank, lambda = 1e-6): Float64Array
   }
   const P = new Float64Array(nBins * n);
   for (let k = 0; k < nBins; k++) {
+    const w = weights ? weights[k]! : 1;
     for (let b = 0; b < n; b++) {
       let s = 0;
       for (let a = 0; a < n; a++) s += M[a * nBins + k]! * Ginv[a * n + b]!;
-      P[k * n + b] = s;
+      P[k * n + b] = w * s;
     }
   }
-  pinvCache.set(fb, P);
   return P;
 }
 
 /**
  * Mel-major mel magnitudes → frame-major linear magnitudes via the
- * pseudo-inverse, clamped at 0 (magnitudes cannot be negative).
+ * pseudo-inverse (melPseudoInverse unless another inverse P of this
+ * filterbank is given, e.g. melWeightedPseudoInverse), clamped at 0
+ * (magnitudes cannot be negative).
  */
-export function melToLinear(fb: MelFilterbank, mel: Float32Array, nFrames: number): Float32Array {
-  const P = melPseudoInverse(fb);
+export function melToLinear(fb: MelFilterbank, mel: Float32Array, nFrames: number, P: Float64Array = melPseudoInverse(fb)): Float32Array {
+  if (P.length !== fb.nBins * fb.nMels) throw new Error(`melToLinear: inverse has ${P.length} values, expected ${fb.nBins * fb.nMels}`);
   const { nMels: n, nBins } = fb;
   const out = new Float32Array(nFrames * nBins);
   const col = new Float64Array(n);

@@ -3,8 +3,9 @@ import type { Hz, MidiNote } from '../units.js';
 import { type RepresentationConfig, signalLength } from './config.js';
 import { despeckle, DESPECKLE_DELTA } from './despeckle.js';
 import { fadeOut, normalizePeak, removeDc } from './envelope.js';
-import { featureToLinearMagnitude } from './features.js';
+import { featureToLinearMagnitude, filterbankOf } from './features.js';
 import { griffinLim, type GriffinLimOptions } from './griffinlim.js';
+import { harmonicPseudoInverse, type HarmonicPriorOptions } from './harmonic-prior.js';
 import { synthesizeHarmonic } from './harmonic.js';
 
 export interface VocoderOptions extends GriffinLimOptions {
@@ -25,6 +26,13 @@ export interface VocoderOptions extends GriffinLimOptions {
    * false leaves the feature as it is.
    */
   despeckle?: number | false;
+  /**
+   * Log-mel with `pitch` only: invert the mel image with energy placed on the
+   * harmonics of the pitch (harmonic-prior.ts, why there) instead of the
+   * plain pseudo-inverse. Off by default; a model turns it on for its
+   * pitched classes in config.json (model/vocoding.ts).
+   */
+  harmonicPrior?: HarmonicPriorOptions;
 }
 
 /** MIDI note → frequency (Hz), A4 = 69 = 440 Hz. */
@@ -60,12 +68,13 @@ export function featureToAudio(feature: Float32Array, cfg: RepresentationConfig,
   return audio;
 }
 
-/** Log-mel feature → raw audio: speckle clean-up when unpitched, mel pseudo-inverse and fast Griffin-Lim, phase seeded at the pitch when given. */
+/** Log-mel feature → raw audio: speckle clean-up when unpitched, mel pseudo-inverse (harmonic-prior one when asked) and fast Griffin-Lim, phase seeded at the pitch when given. */
 function melToAudio(feature: Float32Array, cfg: RepresentationConfig, opts: VocoderOptions): Float32Array {
   // Pitched one-shots keep their feature as it is: the clean-up was measured on drums only.
   const delta = opts.pitch === undefined && opts.despeckle !== false ? (opts.despeckle ?? DESPECKLE_DELTA) : null;
-  const mag = featureToLinearMagnitude(delta === null ? feature : despeckle(feature, cfg.nFrames, delta), cfg);
   const f0 = opts.pitch === undefined ? undefined : { hz: midiToHz(opts.pitch), sampleRate: cfg.sampleRate };
   if (f0 && !(f0.hz > 0 && f0.hz < cfg.sampleRate / 2)) throw new Error(`featureToAudio: pitch ${opts.pitch} is outside the representation's range`);
+  const inverse = f0 && opts.harmonicPrior ? harmonicPseudoInverse(filterbankOf(cfg), cfg.sampleRate / cfg.nFft, f0.hz, opts.harmonicPrior) : undefined;
+  const mag = featureToLinearMagnitude(delta === null ? feature : despeckle(feature, cfg.nFrames, delta), cfg, inverse);
   return griffinLim(mag, cfg.nFrames, cfg.nFft, cfg.hop, signalLength(cfg), { ...opts, f0 });
 }

@@ -13,7 +13,8 @@ import { featureToAudio } from '../dsp/vocoder.js';
 import { signalLength } from '../dsp/config.js';
 import { encodeConditions, condDim } from '../model/conditioning.js';
 import type { ModelConfig } from '../model/config.js';
-import { playDown, raiseLowNotes, requestPitch, type Vocoder } from '../model/generator.js';
+import { playDown, raiseLowNotes, requestClass, requestPitch, type Vocoder } from '../model/generator.js';
+import { modelVocoder } from '../model/vocoding.js';
 import { planBatches, resolveRequest, type ResolvedRequest } from '../model/requests.js';
 import { loadModel, paramCount, type ModelReader } from '../model/loader.js';
 import { gaussianNoise } from '../model/prng.js';
@@ -47,7 +48,7 @@ export class OneShotSynth {
     this.config = config;
     this.net = net;
     this.maxBatch = opts.maxBatch ?? 8;
-    this.vocoder = opts.vocoder ?? ((f, cfg, pitch) => featureToAudio(f, cfg, { pitch }));
+    this.vocoder = opts.vocoder ?? modelVocoder(config);
   }
 
   /** Load and validate a model folder onto the current tfjs backend. */
@@ -134,7 +135,7 @@ export class OneShotSynth {
     }
     return out.map((f, i) => {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('generate: aborted');
-      const audio = this.vocoder(f, representation, requestPitch(resolved[i]!));
+      const audio = this.vocoder(f, representation, requestPitch(resolved[i]!), requestClass(this.config, resolved[i]!));
       tick();
       return playDown(audio, octaves[i]!, representation.sampleRate);
     });

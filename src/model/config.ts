@@ -10,6 +10,7 @@ import { DESCRIPTORS } from '../constants.js';
 import { condDim, DESCRIPTOR_TRANSFORMS, valuesForKind, type ConditionKind, type ConditionSpec, type DescriptorStats, type DescriptorTransform } from './conditioning.js';
 import type { ScheduleConfig } from './schedule.js';
 import { SAMPLERS, type SamplerName } from './sampler.js';
+import { validateHarmonicPrior, type HarmonicPriorOptions } from '../dsp/harmonic-prior.js';
 
 /** Hyper-parameters of the 1-D U-Net (spec §4) plus the data normalisation (spec §3). */
 export interface ArchitectureConfig {
@@ -56,6 +57,13 @@ export interface ModelConfig {
    * reports/eval.md, below it the tonal model plays an octave sharp or noise).
    */
   sampler: { name: SamplerName; steps: number; guidance: number; classGuidance?: Readonly<Record<string, number>>; lowestPitch?: number };
+  /**
+   * Vocoder settings the model was measured with (optional). harmonicPrior
+   * (log-mel models with a pitch condition): invert the mel image with its
+   * energy on the harmonics of the asked note (dsp/harmonic-prior.ts) for
+   * every class but `exceptClasses`, the classes the data shows unpitched.
+   */
+  vocoder?: { harmonicPrior?: HarmonicPriorOptions & { exceptClasses: string[] } };
   /** Provenance; free-form apart from being an object. */
   training: Record<string, unknown>;
 }
@@ -238,6 +246,32 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
     sampler.lowestPitch = num(sa, 'lowestPitch', 'sampler.lowestPitch', (v) => Number.isInteger(v) && v >= 0 && v <= 115, 'a MIDI note 0–115');
   }
 
+  // --- vocoder settings
+  let vocoder: ModelConfig['vocoder'];
+  if (root['vocoder'] !== undefined) {
+    const vo = obj(root['vocoder'], 'vocoder');
+    for (const key of Object.keys(vo)) if (key !== 'harmonicPrior') fail(`vocoder.${key}`, 'unknown setting (known: harmonicPrior)');
+    vocoder = {};
+    if (vo['harmonicPrior'] !== undefined) {
+      const f = 'vocoder.harmonicPrior';
+      const hp = obj(vo['harmonicPrior'], f);
+      if (!conditions.some((c) => c.kind === 'pitch')) fail(f, 'set on a model without a pitch condition (the prior is built on the asked note)');
+      if (representation.kind === 'harmonic') fail(f, 'the harmonic representation has no mel image to invert');
+      const prior = { floor: hp['floor'] as number, maxHz: hp['maxHz'] as number, lobeBins: hp['lobeBins'] as number };
+      try {
+        validateHarmonicPrior(prior, f);
+      } catch (e) {
+        throw new Error(`${file}: ${(e as Error).message}`);
+      }
+      const ex = hp['exceptClasses'] ?? [];
+      if (!Array.isArray(ex)) fail(`${f}.exceptClasses`, `expected an array of class names, got ${JSON.stringify(ex)}`);
+      (ex as unknown[]).forEach((name, i) => {
+        if (typeof name !== 'string' || !classes.includes(name)) fail(`${f}.exceptClasses[${i}]`, `unknown class ${JSON.stringify(name)} (one of ${classes.join(', ')})`);
+      });
+      vocoder.harmonicPrior = { ...prior, exceptClasses: [...(ex as string[])] };
+    }
+  }
+
   const training = root['training'] === undefined ? {} : obj(root['training'], 'training');
 
   return {
@@ -250,6 +284,7 @@ export function validateModelConfig(raw: unknown, file = 'config.json'): ModelCo
     descriptorStats,
     schedule: { type: 'cosine-logsnr', logSnrMin, logSnrMax },
     sampler,
+    ...(vocoder ? { vocoder } : {}),
     training,
   };
 }

@@ -7,24 +7,20 @@
  * back with x·dataStd + dataMean, and turned into audio by the DSP vocoder.
  */
 import * as tf from '@tensorflow/tfjs';
-import { featureToAudio } from '../dsp/vocoder.js';
 import { transposeOctavesDown } from '../dsp/transpose.js';
 import type { RepresentationConfig } from '../dsp/config.js';
 import type { MidiNote } from '../units.js';
 import { condDim, encodeConditions } from './conditioning.js';
-import type { ModelConfig } from './config.js';
+import { CLASS_CONDITION, type ModelConfig } from './config.js';
 import { loadModel, type ModelReader } from './loader.js';
 import { planBatches, resolveRequest, type GenerateRequest, type ResolvedRequest } from './requests.js';
 import { sample } from './sampler.js';
 import { unetDenoiser, type UNet1D } from './unet.js';
+import { modelVocoder, type Vocoder } from './vocoding.js';
 
 export { planBatches, resolveRequest, type GenerateRequest, type ResolvedRequest } from './requests.js';
 
-/**
- * Feature → audio; featureToAudio by default. `pitch` is the request's MIDI note
- * (tonal models), which the default vocoder uses to seed its phase.
- */
-export type Vocoder = (feature: Float32Array, cfg: RepresentationConfig, pitch?: MidiNote) => Float32Array;
+export type { Vocoder } from './vocoding.js';
 
 /** Whole octaves a request at `pitch` is sampled above it so it reaches `lowest` (0 without either). */
 export function octavesUp(pitch: MidiNote | undefined, lowest: MidiNote | undefined): number {
@@ -59,6 +55,12 @@ export function requestPitch(r: ResolvedRequest): MidiNote | undefined {
   return typeof p === 'number' ? p : undefined;
 }
 
+/** The request's class or family name (config.classes), if its label is set. */
+export function requestClass(config: Pick<ModelConfig, 'kind' | 'classes'>, r: ResolvedRequest): string | undefined {
+  const c = r.labels[CLASS_CONDITION[config.kind]];
+  return typeof c === 'number' ? config.classes[c] : undefined;
+}
+
 export interface GeneratorOptions {
   /** Most one-shots per network call (each guided one costs two rows). Default 16. */
   maxBatch?: number;
@@ -87,7 +89,7 @@ export class Generator {
     this.baselineTensors = baseline;
     this.maxBatch = opts.maxBatch ?? 16;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`maxBatch must be a positive integer, got ${opts.maxBatch}`);
-    this.vocoder = opts.vocoder ?? ((feature, cfg, pitch) => featureToAudio(feature, cfg, { pitch }));
+    this.vocoder = opts.vocoder ?? modelVocoder(config);
   }
 
   /** Load and validate a model folder onto the current tfjs backend. */
@@ -145,7 +147,7 @@ export class Generator {
     const cfg = this.config.representation;
     return features.map((f, i) => {
       if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('generate: aborted');
-      const audio = this.vocoder(f, cfg, requestPitch(resolved[i]!));
+      const audio = this.vocoder(f, cfg, requestPitch(resolved[i]!), requestClass(this.config, resolved[i]!));
       opts.onProgress?.(++done, total);
       return playDown(audio, octaves[i]!, cfg.sampleRate);
     });

@@ -229,12 +229,15 @@ class TestTraining(unittest.TestCase):
         shipped = os.path.join(self.tmp.name, 'shipped-config.json')
         with open(shipped, 'w') as f:
             json.dump({'kind': 'drums', 'sampler': {'name': 'dpmpp-2m', 'steps': 10, 'guidance': 3.0,
-                                                    'classGuidance': {'clap': 2.5}}}, f)
+                                                    'classGuidance': {'clap': 2.5}},
+                       'vocoder': {'harmonicPrior': {'floor': 0.05, 'maxHz': 4000, 'lobeBins': 2}}}, f)
         out2 = os.path.join(self.tmp.name, 'models', 'drums-resampled')
         with contextlib.redirect_stdout(io.StringIO()):
             E.main(['--run', r, '--out', out2, '--sampler-from', shipped])
         with open(os.path.join(out2, 'config.json')) as f:
-            self.assertEqual(json.load(f)['sampler']['classGuidance'], {'clap': 2.5})
+            got = json.load(f)
+        self.assertEqual(got['sampler']['classGuidance'], {'clap': 2.5})
+        self.assertEqual(got['vocoder']['harmonicPrior']['maxHz'], 4000)
         with open(shipped, 'w') as f:
             json.dump({'kind': 'tonal', 'sampler': {'name': 'dpmpp-2m'}}, f)
         with self.assertRaises(SystemExit) as e:
