@@ -76,6 +76,11 @@ export const QUICK_SIZES: PlanSizes = {
 /** Seeds are spread out so neighbouring requests do not share noise patterns by construction. */
 export const seedOf = (i: number): number => 1000 + 7919 * i;
 
+/** Pitch from the prompt (eval:prompts, probe:prior): explicit notes and registers over several families. */
+export const PITCH_PROMPTS: readonly string[] = [
+  'bass in C2', 'A#3 piano', 'low pad', 'high flute', 'organ C4', 'guitar in E3', 'strings in G3', 'synth lead in A4',
+];
+
 /** Velocities alternate between the dataset's two render velocities. */
 export const VELOCITIES = [112, 64] as const;
 

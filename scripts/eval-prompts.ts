@@ -35,7 +35,7 @@ import { findBaselines, parsePrompt, promptToRequest } from '../src/prompt/index
 import {
   assignLpt, type ClassPromptRow, DESCRIPTOR_PAIRS, type DescriptorPair, evaluatePromptTargets, type GenItem, itemCost, type Kind, KINDS,
   makeBatches, PAIR_APPLIES_MAX_CLASS_SIGMA, type PairCell, pairCell, type PitchMeasure, type PitchPromptRow, pitchStats,
-  type PromptEvalResult, type PromptReportMeta, renderPromptReport, seedOf,
+  PITCH_PROMPTS, type PromptEvalResult, type PromptReportMeta, renderPromptReport, seedOf,
   gitCommit, readF32,
   evalChildren,
   runChild,
@@ -60,10 +60,6 @@ const CLASS_PROMPTS: readonly string[] = [
   'synth lead', 'pad', 'riser', 'sitar', 'steel drum', 'sound effect',
 ];
 
-/** Pitch from the prompt: explicit notes and registers over several families. */
-const PITCH_PROMPTS: readonly string[] = [
-  'bass in C2', 'A#3 piano', 'low pad', 'high flute', 'organ C4', 'guitar in E3', 'strings in G3', 'synth lead in A4',
-];
 
 /** Drum classes of the descriptor pairs in a --quick run; the full run takes every class of the model (the issue: every class where a pair applies). */
 const QUICK_PAIR_CLASSES: readonly DrumClass[] = ['kick', 'closed-hat'];
