@@ -34,7 +34,7 @@ export interface HarmonicPriorOptions {
 }
 
 /** Defaults: chosen from six settings measured side by side (docs/eval.md, "Harmonic prior in the vocoder"). */
-export const HARMONIC_PRIOR_DEFAULTS: Readonly<HarmonicPriorOptions> = { floor: 0.02, maxHz: 4000, lobeBins: 1.5 };
+export const HARMONIC_PRIOR_DEFAULTS: Readonly<HarmonicPriorOptions> = { floor: 0.01, maxHz: 4000, lobeBins: 1.5 };
 
 /** Field-named check of a prior's options; throws one line naming `where` and the field. */
 export function validateHarmonicPrior(o: HarmonicPriorOptions, where: string): void {

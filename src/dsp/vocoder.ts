@@ -27,9 +27,9 @@ export interface VocoderOptions extends GriffinLimOptions {
    */
   despeckle?: number | false;
   /**
-   * Log-mel with `pitch` only: invert the mel image with energy placed on the
-   * harmonics of the pitch (harmonic-prior.ts, why there) instead of the
-   * plain pseudo-inverse. Off by default; a model turns it on for its
+   * Log-mel with `pitch` only: invert the mel image with a weighted inverse
+   * that favours the harmonics of the pitch (harmonic-prior.ts, why there)
+   * instead of the plain pseudo-inverse. Off by default; a model turns it on for its
    * pitched classes in config.json (model/vocoding.ts).
    */
   harmonicPrior?: HarmonicPriorOptions;
