@@ -59,9 +59,10 @@ async function main(): Promise<void> {
     if (!g) {
       const dir = job.modelDirs[kind];
       if (!dir) throw new Error(`no model folder for ${kind}`);
-      const model = { vocoder: null as Vocoder | null };
-      g = await Generator.load(nodeReader(dir), { vocoder: (f, cfg, pitch, cls) => capture(model.vocoder!, f, cfg, pitch, cls) });
-      model.vocoder = modelVocoder(g.config);
+      // The model's own vocoder needs its config, known once loaded; it is set before any generation.
+      let vocoder: Vocoder;
+      g = await Generator.load(nodeReader(dir), { vocoder: (...args) => capture(vocoder, ...args) });
+      vocoder = modelVocoder(g.config);
       generators.set(kind, g);
     }
     return g;

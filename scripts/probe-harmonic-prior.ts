@@ -33,10 +33,11 @@ import { featureToAudio, midiToHz } from '../src/dsp/vocoder.js';
 import { initNodeBackend, shutdownNodeBackend } from '../src/model/backend-node.js';
 import { Generator, playDown } from '../src/model/generator.js';
 import { nodeReader } from '../src/model/reader-node.js';
+import { vocoderOptionsFor } from '../src/model/vocoding.js';
 import { parsePrompt, promptToRequest } from '../src/prompt/index.js';
 import { PITCH_PROMPTS, seedOf } from './eval-lib.js';
 
-interface Captured { prompt: string; family?: string; asked: number; sampledAt: number; octaves: number; feature: number[] }
+interface Captured { prompt: string; seedIndex: number; family?: string; asked: number; sampledAt: number; octaves: number; feature: number[] }
 
 const cents = (audio: Float32Array, sampleRate: number, note: number): number => {
   const f = estimateF0(audio, sampleRate).f0;
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
 
   await initNodeBackend('wasm');
   const captured: Captured[] = [];
-  let pending: Omit<Captured, 'prompt' | 'asked'>[] = [];
+  let pending: Omit<Captured, 'prompt' | 'seedIndex' | 'asked'>[] = [];
   const gen = await Generator.load(nodeReader(o.model), {
     vocoder: (f, _c, pitch, family) => {
       pending.push({ family, sampledAt: pitch!, octaves: 0, feature: Array.from(f) });
@@ -88,7 +89,7 @@ async function main(): Promise<void> {
   Object.assign(settings, raw);
 
   mkdirSync(o.cache, { recursive: true });
-  const cacheFile = path.join(o.cache, `features-${path.basename(o.model)}-${seeds}-${contentHash(prompts.join('|'))}.json`);
+  const cacheFile = path.join(o.cache, `features-v2-${path.basename(o.model)}-${seeds}-${contentHash(prompts.join('|'))}.json`);
   if (existsSync(cacheFile)) captured.push(...(JSON.parse(readFileSync(cacheFile, 'utf8')) as Captured[]));
   else {
     for (const prompt of prompts) {
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
       await gen.generate(reqs);
       pending.forEach((p, i) => {
         const asked = reqs[i]!.pitch!;
-        captured.push({ ...p, prompt, asked, octaves: Math.round((p.sampledAt - asked) / 12) });
+        captured.push({ ...p, prompt, seedIndex: i, asked, octaves: Math.round((p.sampledAt - asked) / 12) });
       });
       process.stderr.write(`probe:prior: ${prompt}: ${seeds} features\n`);
     }
@@ -109,15 +110,17 @@ async function main(): Promise<void> {
   }
   gen.dispose();
 
+  // Each setting as the model's own vocoder block would apply it (the shipped exceptClasses included).
+  const exceptClasses = shipped?.exceptClasses ?? ['percussive', 'sound-effects'];
   const vocode = (feature: Float32Array, pitch: number, family: string | undefined, s: HarmonicPriorOptions | null) =>
-    featureToAudio(feature, cfg, s && !(family && shipped?.exceptClasses.includes(family)) ? { pitch, harmonicPrior: s } : { pitch });
+    featureToAudio(feature, cfg, vocoderOptionsFor(s ? { vocoder: { harmonicPrior: { ...s, exceptClasses } } } : {}, pitch, family));
 
   // Real test notes of the pitched families, spread over the split.
   const stem = path.join(o.data, 'shards', 'tonal_test');
   const shard = decodeNpy(new Uint8Array(readFileSync(`${stem}.npy`)), `${stem}.npy`);
   const items = (JSON.parse(readFileSync(`${stem}.json`, 'utf8')) as { items: Array<{ pitch: number; family: number }> }).items;
   const D = cfg.nMels * cfg.nFrames;
-  const except = new Set(shipped?.exceptClasses ?? ['percussive', 'sound-effects']);
+  const except = new Set(exceptClasses);
   const pitched = items.map((_, i) => i).filter((i) => !except.has(config.classes[items[i]!.family]!));
   const step = Math.max(1, Math.floor(pitched.length / Math.max(1, nReal)));
   const realRows = pitched.filter((_, j) => j % step === 0).slice(0, nReal);
@@ -129,8 +132,7 @@ async function main(): Promise<void> {
     for (const c of captured) {
       const audio = playDown(vocode(Float32Array.from(c.feature), c.sampledAt, c.family, s), c.octaves, cfg.sampleRate);
       const ok = inTune(cents(audio, cfg.sampleRate, c.asked));
-      const seedIndex = captured.filter((d) => d.prompt === c.prompt).indexOf(c);
-      if (ok && seedIndex < 8) evalSeeds++;
+      if (ok && c.seedIndex < 8) evalSeeds++;
       else if (ok) others++;
     }
     let l1 = 0;

@@ -9,7 +9,6 @@
  * (SynthRequest.variation), passed to the sampler as `initialNoise`. Requests
  * without a variation produce exactly what Generator.generate does (tested).
  */
-import { featureToAudio } from '../dsp/vocoder.js';
 import { signalLength } from '../dsp/config.js';
 import { encodeConditions, condDim } from '../model/conditioning.js';
 import type { ModelConfig } from '../model/config.js';

@@ -59,8 +59,8 @@ export interface ModelConfig {
   sampler: { name: SamplerName; steps: number; guidance: number; classGuidance?: Readonly<Record<string, number>>; lowestPitch?: number };
   /**
    * Vocoder settings the model was measured with (optional). harmonicPrior
-   * (log-mel models with a pitch condition): invert the mel image with its
-   * energy on the harmonics of the asked note (dsp/harmonic-prior.ts) for
+   * (log-mel models with a pitch condition): invert the mel image favouring
+   * the harmonics of the asked note (dsp/harmonic-prior.ts) for
    * every class but `exceptClasses`, the classes the data shows unpitched.
    */
   vocoder?: { harmonicPrior?: HarmonicPriorOptions & { exceptClasses: string[] } };
